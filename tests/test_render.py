@@ -1,0 +1,399 @@
+"""Tests for quartiersprofile.render: executed notebook -> code-free HTML -> tagged A4 PDF.
+
+The fixture `executed_profile.ipynb` is shaped like a papermill run of the profile template: a parameters
+cell, an injected-parameters cell, stdout/stderr streams, a bare `text/plain` repr, three `##` sections,
+a callout, a figure with alt text, a table and a `text/markdown` source note.
+
+PDF checks use pypdf and, where installed, poppler's pdfinfo/pdffonts/pdftotext (skipped with a reason
+when a binary is missing).
+"""
+
+from __future__ import annotations
+
+import copy
+import doctest
+import logging
+import re
+import shutil
+import subprocess
+import uuid
+from io import BytesIO
+from pathlib import Path
+
+import nbformat
+import pytest
+from bs4 import BeautifulSoup
+from nbformat.v4 import new_output
+from pypdf import PdfReader
+
+from quartiersprofile import render
+from quartiersprofile.render import ReportInfo, html_to_pdf, notebook_to_html, slugify
+
+FIXTURE = Path(__file__).parent / "fixtures" / "executed_profile.ipynb"
+SECTIONS = ["Kernaussagen", "Bevölkerung", "Gesundheit und Versorgung"]
+SAMPLE_NOTICE = "Die Gesundheitsindikatoren sind simuliert und beschreiben nicht den echten Ortsteil."
+INFO = ReportInfo(
+    title="Goethestraße",
+    level_line="Ortsteil im Stadtteil Lehe",
+    period_label="Berichtsjahr 2024",
+    stand="1. März 2025",
+    organisation="Gesundheitsamt Bremerhaven",
+    build_id="b3f9c2a1",
+    sample_notice=SAMPLE_NOTICE,
+    data_vintage="Daten bis 31.12.2024",
+    description="Gesundheitsbezogenes Quartiersprofil für Goethestraße.",
+)
+REAL_DATA_INFO = ReportInfo(**{**INFO.__dict__, "sample_notice": None})
+
+
+def _notebook() -> nbformat.NotebookNode:
+    return nbformat.read(FIXTURE, as_version=4)
+
+
+@pytest.fixture(scope="module")
+def html() -> str:
+    return notebook_to_html(_notebook(), INFO)
+
+
+@pytest.fixture(scope="module")
+def soup(html) -> BeautifulSoup:
+    return BeautifulSoup(html, "html.parser")
+
+
+@pytest.fixture(scope="module")
+def pdf(html) -> bytes:
+    return html_to_pdf(html)
+
+
+def _run(tool: str, *args: str) -> str:
+    if shutil.which(tool) is None:
+        pytest.skip(f"{tool} (poppler-utils) is not installed")
+    return subprocess.run([tool, *args], check=True, capture_output=True, text=True).stdout
+
+
+def _page_texts(pdf_bytes: bytes, tmp_path: Path) -> list[str]:
+    """Text of each page, by pdftotext (which sees the margin boxes as a reader does)."""
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf_bytes)
+    return _run("pdftotext", "-layout", str(path), "-").split("\f")[:-1]
+
+
+# --- fixture -----------------------------------------------------------------------------------------
+
+
+def test_fixture_is_a_small_executed_profile():
+    notebook = _notebook()
+    nbformat.validate(notebook)
+    tags = [tag for cell in notebook.cells for tag in cell.metadata.get("tags", [])]
+    output_types = {output.output_type for cell in notebook.cells for output in cell.get("outputs", [])}
+    assert {"parameters", "injected-parameters"} <= set(tags)
+    assert {"stream", "display_data", "execute_result"} <= output_types
+    assert FIXTURE.stat().st_size < 200_000
+
+
+# --- HTML: what must never appear ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    [
+        'district = "',  # parameter cells (source)
+        "# Parameters",
+        "injected-parameters",
+        "celltag",
+        "fixture-0",  # papermill/nbformat cell ids, even of dropped cells
+        "DEBUG-STDOUT",  # stream output
+        "DEBUG-STDERR",
+        "&lt;Figure size",  # bare text/plain reprs
+        "<Figure size",
+        "Chart object at 0x",
+        "IPython.core.display",
+        "indicators.load(",  # code of any cell
+        "display(",
+        "jp-",  # JupyterLab classes, prompts, input areas
+        "In&nbsp;[",
+        "In [",
+        "<pre",
+        "<script",
+    ],
+)
+def test_html_has_no_code_prompts_parameters_logs_or_reprs(html, hidden):
+    assert hidden not in html
+
+
+def test_error_outputs_and_remove_cell_tags_are_dropped():
+    notebook = _notebook()
+    notebook.cells[4].outputs.append(
+        new_output("error", ename="ValueError", evalue="BOOM-EVALUE", traceback=["BOOM-TRACEBACK"])
+    )
+    notebook.cells[3].metadata["tags"] = ["remove-cell"]
+    html = notebook_to_html(notebook, INFO)
+    assert "BOOM" not in html
+    assert "Die folgenden Aussagen werden aus den Statistiken erzeugt" not in html
+    assert "Auf einen Blick" in html  # the rest of the cell's outputs stays
+
+
+def test_execute_result_with_html_is_rendered():
+    notebook = _notebook()
+    notebook.cells[-1].outputs.append(
+        new_output("execute_result", data={"text/html": "<p>LETZTER-AUSDRUCK</p>", "text/plain": "x"})
+    )
+    assert "<p>LETZTER-AUSDRUCK</p>" in notebook_to_html(notebook, INFO)
+
+
+def test_html_is_self_contained(soup, html):
+    assert not soup.find_all(["script", "link", "iframe", "object"])
+    assert all(img["src"].startswith("data:image/") for img in soup.find_all("img"))
+    assert not re.search(r"""(src|href)=["']?(https?:|//|file:)""", html)
+    assert "@import" not in html and "url(" not in html
+    assert "/work/" not in html and str(FIXTURE.parent) not in html  # no absolute paths
+
+
+# --- HTML: what must appear -------------------------------------------------------------------------
+
+
+def test_html_document_language_title_and_metadata(html, soup):
+    assert html.startswith("<!DOCTYPE html>")
+    assert soup.html["lang"] == "de"
+    assert soup.title.get_text() == "Goethestraße – Berichtsjahr 2024"
+    assert soup.find("meta", attrs={"name": "author"})["content"] == "Gesundheitsamt Bremerhaven"
+    assert soup.find("meta", attrs={"name": "viewport"}) is not None
+    assert soup.find("meta", charset=True)["charset"].lower() == "utf-8"
+
+
+def test_cover_and_footer_show_the_report_info(soup):
+    cover = soup.find("header", class_="cover")
+    assert cover.h1.get_text() == "Goethestraße"
+    cover_text = cover.get_text(" ", strip=True)
+    for value in (
+        "Ortsteil im Stadtteil Lehe",
+        "Berichtsjahr 2024",
+        "1. März 2025",
+        "Gesundheitsamt Bremerhaven",
+        "Daten bis 31.12.2024",
+        "b3f9c2a1",
+    ):
+        assert value in cover_text
+    footer_text = soup.find("footer").get_text(" ", strip=True)
+    for value in ("Stand: 1. März 2025", "Datenstand: Daten bis 31.12.2024", "Build b3f9c2a1"):
+        assert value in footer_text
+
+
+def test_table_of_contents_links_every_section(soup):
+    main = soup.find("main")
+    headings = main.find_all("h2")
+    assert [heading.get_text(strip=True) for heading in headings] == SECTIONS
+    links = soup.find("nav", class_="toc").find_all("a")
+    assert [link.get_text() for link in links] == SECTIONS
+    assert [link["href"] for link in links] == [f"#{heading['id']}" for heading in headings]
+    assert [heading["id"] for heading in headings] == ["kernaussagen", "bevölkerung", "gesundheit-und-versorgung"]
+
+
+def test_all_ids_are_unique(soup):
+    ids = [element["id"] for element in soup.find_all(id=True)]
+    assert len(ids) == len(set(ids))
+
+
+def test_content_arrives_intact(soup):
+    main = soup.find("main")
+    image = main.find("figure", class_="chart").find("img")
+    assert image["alt"].startswith("Säulendiagramm: Altersstruktur")
+    assert main.find("table").find("thead") is not None
+    assert main.find("div", class_="callout") is not None
+    assert main.find("em", string="Quellen:") is not None  # text/markdown output rendered
+
+
+def test_sample_notice_banner_and_cover(soup, html):
+    assert "sample-data" in soup.body["class"]
+    banner = soup.find(class_="sample-banner")
+    assert "Beispieldaten" in banner.get_text()
+    assert SAMPLE_NOTICE in soup.find(class_="cover-sample-notice").get_text()
+    assert '@top-right { content: "Beispieldaten"; }' in html
+
+
+def test_real_data_has_no_sample_notice():
+    soup = BeautifulSoup(notebook_to_html(_notebook(), REAL_DATA_INFO), "html.parser")
+    assert soup.find(class_="sample-banner") is None
+    assert soup.find(class_="cover-sample-notice") is None
+    assert "Beispieldaten" not in soup.head.get_text()
+
+
+def test_report_info_is_escaped():
+    hostile = ReportInfo(
+        title="<script>alert(1)</script>",
+        level_line='Ortsteil "x" </style><script>alert(2)</script>',
+        period_label="2024 & später",
+        stand="<b>heute</b>",
+        organisation='Amt" onload="alert(3)',
+        build_id="</title>",
+        sample_notice="<img src=x onerror=alert(4)>",
+        data_vintage="<i>2024</i>",
+        description='"><script>alert(5)</script>',
+    )
+    html = notebook_to_html(_notebook(), hostile)
+    soup = BeautifulSoup(html, "html.parser")
+    assert "<script" not in html
+    assert "<b>heute" not in html and "<i>2024" not in html and "<img src=x" not in html
+    assert soup.find("h1").get_text() == "<script>alert(1)</script>"
+    assert soup.title.get_text() == "<script>alert(1)</script> – 2024 & später"
+    assert soup.find("meta", attrs={"name": "author"})["content"] == 'Amt" onload="alert(3)'
+    assert len(soup.find_all("style")) == 2  # "</style>" in a value did not end a style element
+
+
+def test_css_string_escapes_quotes_backslashes_and_markup():
+    assert render.css_string('a"b\\c</style>\n') == '"a\\22 b\\5c c\\3c /style\\3e \\a "'
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        ("Kernaussagen", "kernaussagen"),
+        ("Soziale Lage", "soziale-lage"),
+        ("Bevölkerung & Größe", "bevölkerung-größe"),
+        ("  Methodik, Definitionen und Quellen ", "methodik-definitionen-und-quellen"),
+        ("1. Überblick (2024)", "1-überblick-2024"),
+        ("!!!", "abschnitt"),
+    ],
+)
+def test_slugify(text, slug):
+    assert slugify(text) == slug
+
+
+def test_duplicate_headings_get_distinct_ids():
+    notebook = _notebook()
+    notebook.cells.append(nbformat.v4.new_markdown_cell("## Bevölkerung\n\nNoch einmal."))
+    soup = BeautifulSoup(notebook_to_html(notebook, INFO), "html.parser")
+    ids = [heading["id"] for heading in soup.find("main").find_all("h2")]
+    assert ids[-1] == "bevölkerung-2" and len(ids) == len(set(ids))
+
+
+def test_docstring_examples():
+    assert doctest.testmod(render).failed == 0
+
+
+# --- HTML: determinism ------------------------------------------------------------------------------
+
+
+def test_html_is_byte_identical_and_independent_of_cell_ids(html):
+    notebook = _notebook()
+    for cell in notebook.cells:
+        cell.id = uuid.uuid4().hex[:8]  # papermill gives new random ids on every run
+    before = copy.deepcopy(notebook)
+    assert notebook_to_html(notebook, INFO) == html
+    assert notebook == before  # the caller's notebook is not modified
+
+
+# --- PDF ----------------------------------------------------------------------------------------------
+
+
+def test_pdf_is_a4_with_several_pages(pdf):
+    reader = PdfReader(BytesIO(pdf))
+    assert len(reader.pages) > 1
+    for page in reader.pages:
+        assert float(page.mediabox.width) == pytest.approx(595.28, abs=1)
+        assert float(page.mediabox.height) == pytest.approx(841.89, abs=1)
+
+
+def test_pdf_metadata_language_and_outline(pdf):
+    reader = PdfReader(BytesIO(pdf))
+    assert reader.metadata.title == "Goethestraße – Berichtsjahr 2024"
+    assert reader.metadata.author == "Gesundheitsamt Bremerhaven"
+    assert reader.trailer["/Root"]["/Lang"] == "de"
+
+    def titles(outline):
+        for item in outline:
+            yield from titles(item) if isinstance(item, list) else [item.title]
+
+    assert set(SECTIONS) <= set(titles(reader.outline))
+
+
+def test_pdf_is_tagged_with_alt_text(pdf, tmp_path):
+    reader = PdfReader(BytesIO(pdf))
+    root = reader.trailer["/Root"]
+    assert root["/MarkInfo"]["/Marked"]
+
+    def figure_alts(node):
+        node = node.get_object()
+        if node.get("/S") == "/Figure":
+            yield str(node.get("/Alt", ""))
+        kids = node.get("/K", [])
+        for kid in kids if isinstance(kids, list) else [kids]:
+            if hasattr(kid, "get_object") and hasattr(kid.get_object(), "get"):
+                yield from figure_alts(kid)
+
+    alts = list(figure_alts(root["/StructTreeRoot"]))
+    assert any(alt.startswith("Säulendiagramm: Altersstruktur") for alt in alts)
+
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf)
+    assert re.search(r"^Tagged:\s+yes$", _run("pdfinfo", str(path)), re.MULTILINE)
+
+
+def test_pdf_fonts_are_embedded_subsets(pdf, tmp_path):
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf)
+    rows = _run("pdffonts", str(path)).splitlines()[2:]
+    assert rows
+    for row in rows:
+        # name, type..., encoding, emb, sub, uni, object, id: read the flags from the right
+        emb, sub = row.split()[-5:-3]
+        assert (emb, sub) == ("yes", "yes"), row
+    if Path("/usr/share/fonts/truetype/open-sans").is_dir():
+        assert all("Open-Sans" in row for row in rows), rows
+
+
+def test_pdf_pages_have_numbers_and_sample_flag(pdf, tmp_path):
+    pages = _page_texts(pdf, tmp_path)
+    assert len(pages) == len(PdfReader(BytesIO(pdf)).pages)
+    for number, text in enumerate(pages, start=1):
+        assert f"Seite {number} von {len(pages)}" in text
+        assert "Beispieldaten" in text
+        assert "Stand: 1. März 2025 · Build b3f9c2a1" in text
+    assert "Inhalt" in pages[1]
+    assert all(re.search(rf"{section}\s*\.+\s*\d+", pages[1]) for section in SECTIONS)  # TOC page numbers
+
+
+def test_pdf_each_section_starts_a_page(pdf, tmp_path):
+    pages = _page_texts(pdf, tmp_path)
+    for section in SECTIONS:
+        starts = [text for text in pages if re.search(rf"^\s*{section}\s*$", text, re.MULTILINE)]
+        assert starts, section
+
+
+def test_pdf_without_sample_data_has_no_flag(tmp_path):
+    pages = _page_texts(html_to_pdf(notebook_to_html(_notebook(), REAL_DATA_INFO)), tmp_path)
+    kernaussagen = next(text for text in pages if "Die folgenden Aussagen" in text)
+    assert "Beispieldaten" not in kernaussagen  # no margin flag on a page whose content never says it
+
+
+def test_pdf_is_byte_identical(pdf, html):
+    assert html_to_pdf(html) == pdf
+    assert b"/CreationDate" not in pdf and b"/ModDate" not in pdf
+
+
+def test_pdf_dates_come_from_source_date_epoch(html, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1740787200")  # 2025-03-01T00:00:00Z
+    first = html_to_pdf(html)
+    reader = PdfReader(BytesIO(first))
+    assert reader.metadata["/CreationDate"].startswith("D:20250301000000")
+    assert html_to_pdf(html) == first
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "gestern")
+    with pytest.raises(ValueError, match="SOURCE_DATE_EPOCH"):
+        html_to_pdf(html)
+
+
+def test_weasyprint_warnings_are_demoted_but_errors_surface(caplog):
+    page = (
+        '<!DOCTYPE html><html lang="de"><head><title>t</title><style>p { frobnicate: 1 }</style></head>'
+        '<body><p>Text</p><img src="data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAA'
+        'DUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="></body></html>'
+    )
+    with caplog.at_level(logging.DEBUG):
+        html_to_pdf(page)
+    weasy = [record for record in caplog.records if record.name.startswith("weasyprint")]
+    assert all(record.levelno >= logging.ERROR for record in weasy)
+    assert any("alt" in record.getMessage() for record in weasy)  # a real accessibility problem
+    assert any(
+        record.name == "quartiersprofile.render.weasyprint" and "frobnicate" in record.getMessage()
+        for record in caplog.records
+    )
