@@ -1,0 +1,63 @@
+"""The data download beside each report: its indicator table as German-Excel CSV and as XLSX.
+
+Both are byte-for-byte reproducible: the same table gives the same file.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date, datetime
+
+import pandas as pd
+
+FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def to_excel_csv(table: pd.DataFrame) -> bytes:
+    """CSV as German Excel reads it: semicolon, decimal comma, UTF-8 with byte-order mark, CRLF."""
+    text = table.to_csv(sep=";", decimal=",", index=False, lineterminator="\r\n")
+    return text.encode("utf-8-sig")
+
+
+def to_xlsx(table: pd.DataFrame, sheet: str, stand: date | str | None = None) -> bytes:
+    """An XLSX workbook with one sheet; document dates from the data vintage, fixed zip timestamps."""
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    worksheet = workbook.active
+    worksheet.title = _sheet_title(sheet)
+    worksheet.append(list(table.columns))
+    for row in table.itertuples(index=False):
+        worksheet.append([None if pd.isna(v) else v for v in row])
+    for index, column in enumerate(table.columns, start=1):
+        width = max([len(str(column))] + [len(str(v)) for v in table[column].head(100)])
+        worksheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 60)
+    worksheet.freeze_panes = "A2"
+    day = date.fromisoformat(stand) if isinstance(stand, str) else stand or date(2000, 1, 1)
+    moment = datetime(day.year, day.month, day.day)
+    workbook.properties.created = workbook.properties.modified = moment
+    workbook.properties.creator = "quartiersprofile"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return _normalise_zip(buffer.getvalue())
+
+
+def _sheet_title(name: str) -> str:
+    """Excel sheet names: at most 31 characters, none of []:*?/\\."""
+    cleaned = "".join("_" if c in "[]:*?/\\" else c for c in name).strip("'") or "Profil"
+    return cleaned[:31]
+
+
+def _normalise_zip(data: bytes) -> bytes:
+    """Rewrite a zip with fixed timestamps and order so equal content gives equal bytes."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            target.writestr(fixed, source.read(info.filename))
+    return out.getvalue()

@@ -1,0 +1,519 @@
+"""What one profile shows: the tables behind each section, read from the build's shared indicator table.
+
+The template notebook calls `open_profile(...)` and then asks the returned `Profile` for its tables and
+charts. Everything here reads already-suppressed numbers; nothing recomputes statistics.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import pickle
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import areas as area_rules
+from . import charts, findings, text
+from .data import AGE_BANDS, Dataset, latest_of, load_dataset, period_sort_key
+from .indicators import build_indicator_table
+from .suppression import SUPPRESSED_MARKER, SuppressionRule
+
+SECTIONS = (
+    "Demografie",
+    "Soziale Lage",
+    "Kindergesundheit",
+    "Gesundheit und Sterblichkeit",
+    "Versorgung",
+    "Wohnumfeld",
+)
+STATISTIC_LABELS = {
+    "proportion": "Anteil mit Wilson-Konfidenzintervall",
+    "rate": "Rate mit exaktem Poisson- bzw. Byar-Konfidenzintervall",
+    "dsr": "direkt altersstandardisierte Rate (Europastandard 2013, Dobson-Konfidenzintervall)",
+    "mean": "Mittelwert mit t-Konfidenzintervall",
+    "count": "Anzahl",
+    "ratio": "Verhältniszahl ohne Konfidenzintervall",
+}
+METHODS_TEXT = (
+    "Jeder Wert wird mit seinem 95-%-Konfidenzintervall ausgewiesen. Ein Gebiet gilt als signifikant besser oder "
+    "schlechter als Bremerhaven, wenn der Wert der Stadt außerhalb dieses Intervalls liegt (wie in den "
+    "Fingertips-Profilen von Public Health England); die strengere Prüfung verwendet das 99,8-%-Intervall. "
+    "Anteile: Wilson-Score-Intervall. Raten: exakte Poisson-Grenzen bei weniger als 10 Ereignissen, sonst "
+    "Byar-Näherung. Sterblichkeit: direkte Altersstandardisierung auf die Europastandardbevölkerung 2013 mit "
+    "dem Dobson-Verfahren; bei weniger als 10 Sterbefällen wird kein Wert berechnet. Mittelwerte: "
+    "t-Verteilung. Trend: Test auf linearen Trend über die letzten fünf Jahre (Chi-Quadrat-Trendtest für "
+    "Anteile, Poisson-Trendtest für Raten). Kleine Gebiete werden über mehrere Jahrgänge zusammengefasst, wo "
+    "der Katalog es vorsieht. Stadtteilwerte sind Summen ihrer Ortsteile."
+)
+AGE_GROUPS = {"unter 18": (0, 17), "18–64": (18, 64), "65–79": (65, 79), "80 und älter": (80, 200)}
+
+
+@dataclass(frozen=True)
+class ProfileTables:
+    """Everything the profiles of one build read, computed once and shared by all notebook runs."""
+
+    indicators: pd.DataFrame
+    catalogue: pd.DataFrame
+    population: pd.DataFrame  # area, period, sex, age_band, population (summed over member Ortsteile)
+    districts: pd.DataFrame
+    areas: tuple[area_rules.Area, ...]
+    metadata: dict
+    rule: SuppressionRule
+
+
+def compute_tables(dataset: Dataset, rule: SuppressionRule | None = None) -> ProfileTables:
+    rule = rule or SuppressionRule()
+    areas = area_rules.profile_areas(dataset.districts, dataset.population)
+    members = pd.DataFrame([(a.code, m) for a in areas for m in a.members], columns=["area", "district"])
+    population = (
+        dataset.population.merge(members, on="district")
+        .groupby(["area", "period", "sex", "age_band"], sort=False)["population"]
+        .sum()
+        .reset_index()
+    )
+    return ProfileTables(
+        indicators=build_indicator_table(dataset, areas, rule),
+        catalogue=dataset.catalogue,
+        population=population,
+        districts=dataset.districts,
+        areas=tuple(areas),
+        metadata=dict(dataset.metadata),
+        rule=rule,
+    )
+
+
+def save_tables(tables: ProfileTables) -> bytes:
+    return pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def load_tables(path: str | Path) -> ProfileTables:
+    """Read the tables a build cached for its notebook runs (a file this package wrote itself)."""
+    with open(path, "rb") as handle:
+        return pickle.load(handle)
+
+
+def open_profile(
+    district: str, period: str | None = None, tables: str | None = None, data_dir: str | None = None
+) -> Profile:
+    """The profile of one area: from the build's cached tables, or computed from `data_dir` when run alone."""
+    loaded = load_tables(tables) if tables else compute_tables(load_dataset(Path(data_dir) if data_dir else None))
+    (area,) = area_rules.resolve_areas(list(loaded.areas), [str(district)])
+    return Profile(area, period or latest_period_of(loaded), loaded)
+
+
+def latest_period_of(tables: ProfileTables) -> str:
+    return latest_of(tables.indicators["period"].unique())
+
+
+def matching_period(available, period: str) -> str | None:
+    """The period of a series that serves a report period: an annual value serves every quarter of its
+    year; a quarterly series serves a year with its last quarter of that year."""
+    year, key = period[:4], period_sort_key(period)
+    candidates = [p for p in set(available) if p[:4] == year and period_sort_key(p) <= key]
+    return max(candidates, key=period_sort_key) if candidates else None
+
+
+class Profile:
+    """One area in one reporting period, with the tables each report section shows."""
+
+    def __init__(self, area: area_rules.Area, period: str, tables: ProfileTables):
+        self.area, self.period, self.tables = area, period, tables
+        self.city = next(a for a in tables.areas if a.level == "stadt")
+        self.catalogue = tables.catalogue.set_index("id", drop=False)
+
+    # --- who and when ---
+    @property
+    def name(self) -> str:
+        return self.area.name
+
+    @property
+    def period_label(self) -> str:
+        return text.format_period(self.period)
+
+    @property
+    def level_line(self) -> str:
+        area = self.area
+        if area.level == "stadt":
+            return "Stadt Bremerhaven – Vergleich der 9 Stadtteile"
+        if area.level == "stadtteil" and area.also_code:
+            return f"Stadtteil (zugleich Ortsteil {area.also_code}) in {self.city.name}"
+        if area.level == "stadtteil":
+            return f"Stadtteil in {self.city.name}"
+        return f"Ortsteil im Stadtteil {area.parent_name}"
+
+    @cached_property
+    def peers(self) -> list[area_rules.Area]:
+        """Areas this one is ranked among: all Ortsteile for an Ortsteil, else all Stadtteile."""
+        if self.area.peer_level == "ortsteil":
+            return [a for a in self.tables.areas if a.level == "ortsteil" or a.also_code]
+        return [a for a in self.tables.areas if a.level == "stadtteil"]
+
+    # --- indicators ---
+    @cached_property
+    def _report_rows(self) -> pd.DataFrame:
+        """Every indicator's row for the reporting period, for every area."""
+        table = self.tables.indicators
+        chosen = {
+            indicator: matching_period(group["period"], self.period)
+            for indicator, group in table.groupby("indicator", sort=False)
+        }
+        wanted = table["period"] == table["indicator"].map(chosen)
+        return table[wanted]
+
+    def indicator_rows(self, section: str | None = None) -> pd.DataFrame:
+        """This area's indicators for the reporting period, catalogue order, with catalogue fields."""
+        rows = self._report_rows[self._report_rows["area"] == self.area.code].set_index("indicator")
+        fields = [
+            "id",
+            "section",
+            "name",
+            "definition",
+            "numerator",
+            "denominator",
+            "statistic",
+            "unit",
+            "polarity",
+            "source",
+            "years_pooled",
+        ]
+        catalogue = self.catalogue[fields].rename(
+            columns={"numerator": "numerator_definition", "denominator": "denominator_definition"}
+        )
+        merged = catalogue.join(rows, how="inner")
+        if section is not None:
+            merged = merged[merged["section"] == section]
+        return merged.reset_index(drop=True)
+
+    def peer_values(self, indicator: str) -> pd.DataFrame:
+        """The indicator for all peer areas in the reporting period: code, name, value, lower, upper,
+        suppressed."""
+        rows = self._report_rows[self._report_rows["indicator"] == indicator].set_index("area")
+        peers = pd.DataFrame({"code": [a.code for a in self.peers], "name": [a.name for a in self.peers]})
+        columns = ["value", "lower", "upper", "suppressed"]
+        return peers.join(rows[columns], on="code").assign(suppressed=lambda d: d["suppressed"].fillna(True))
+
+    def series(self, indicator: str) -> pd.DataFrame:
+        """The indicator over time for this area (same quarter each year for quarterly data), with the city
+        value: period, value, lower, upper, city_value, suppressed."""
+        table = self.tables.indicators
+        own = table[(table["indicator"] == indicator) & (table["area"] == self.area.code)]
+        season = self.period[4:] if "-Q" in self.period else "-Q4"
+        if own["period"].str.contains("-Q").any():
+            own = own[own["period"].str.endswith(season)]
+        own = own[own["period"].map(period_sort_key) <= period_sort_key(self.period)]
+        own = own.sort_values("period", key=lambda s: s.map(period_sort_key))
+        return own[
+            ["period", "period_label", "value", "lower", "upper", "city_value", "suppressed"]
+        ].reset_index(drop=True)
+
+    def spine_rows(self) -> pd.DataFrame:
+        """One row per compared indicator: the area's value, the city, and the spread over all peers."""
+        rows = []
+        for _, row in self.indicator_rows().iterrows():
+            if row["statistic"] in ("count",):
+                continue
+            values = self.peer_values(row["id"])["value"].dropna()
+            rows.append(
+                {
+                    "name": row["name"],
+                    "value": row["value"],
+                    "city_value": row["city_value"],
+                    "minimum": values.min(),
+                    "q25": values.quantile(0.25),
+                    "q75": values.quantile(0.75),
+                    "maximum": values.max(),
+                    "classification": row["comparison_95"],
+                    "polarity": row["polarity"],
+                    "suppressed": bool(row["suppressed"]),
+                }
+            )
+        return pd.DataFrame(rows)
+
+    # --- population ---
+    def _population(self, code: str, period: str | None = None) -> pd.DataFrame:
+        pop = self.tables.population
+        pop = pop[pop["area"] == code]
+        return pop[pop["period"] == (period or matching_period(pop["period"], self.period))]
+
+    def pyramid(self) -> pd.DataFrame:
+        """Share of the total population per sex and age band, area vs city (percent)."""
+
+        def shares(code):
+            pop = self._population(code)
+            return pop.set_index(["sex", "age_band"])["population"] / pop["population"].sum() * 100
+
+        frame = pd.DataFrame({"district_share": shares(self.area.code), "city_share": shares(self.city.code)})
+        frame = frame.reset_index()
+        order = {band: i for i, band in enumerate(AGE_BANDS)}
+        return frame.sort_values(
+            ["sex", "age_band"], key=lambda s: s.map(order) if s.name == "age_band" else s
+        )
+
+    def age_groups(self) -> pd.DataFrame:
+        def shares(code):
+            pop = self._population(code).groupby("age_band")["population"].sum()
+            lower = pop.index.str.extract(r"^(\d+)", expand=False).astype(int)
+            total = pop.sum()
+            return [pop[(lower >= lo) & (lower <= hi)].sum() / total * 100 for lo, hi in AGE_GROUPS.values()]
+
+        return pd.DataFrame(
+            {
+                "group": list(AGE_GROUPS),
+                "district_share": shares(self.area.code),
+                "city_share": shares(self.city.code),
+            }
+        )
+
+    def population_development(self) -> pd.DataFrame:
+        pop = self.tables.population
+        totals = pop.groupby(["area", "period"])["population"].sum()
+        periods = sorted(
+            {p for p in pop["period"] if period_sort_key(p) <= period_sort_key(self.period)},
+            key=period_sort_key,
+        )
+        return pd.DataFrame(
+            {
+                "period": periods,
+                "district_population": [totals.get((self.area.code, p), np.nan) for p in periods],
+                "city_population": [totals.get((self.city.code, p), np.nan) for p in periods],
+            }
+        )
+
+    @property
+    def population_total(self) -> float:
+        return float(self._population(self.area.code)["population"].sum())
+
+    # --- map ---
+    def ortsteile(self) -> pd.DataFrame:
+        d = self.tables.districts
+        ort = d[d["level"] == "ortsteil"]
+        names = dict(zip(d["code"], d["name"], strict=True))
+        return pd.DataFrame(
+            {
+                "code": ort["code"],
+                "name": ort["name"],
+                "stadtteil_code": ort["parent_code"],
+                "stadtteil_name": ort["parent_code"].map(names),
+            }
+        ).reset_index(drop=True)
+
+    # --- downloads ---
+    def download_table(self) -> pd.DataFrame:
+        """The report's indicator table with German headers, suppression applied (for CSV and XLSX)."""
+        rows = self.indicator_rows()
+        marker = rows["suppressed"].map({True: SUPPRESSED_MARKER, False: ""})
+        return pd.DataFrame(
+            {
+                "Bereich": rows["section"],
+                "Kennziffer": rows["id"],
+                "Indikator": rows["name"],
+                "Einheit": rows["unit"],
+                "Zeitraum": rows["period_label"],
+                "Gebiet": self.name,
+                "Wert": rows["value"].round(2),
+                "KI 95 % unten": rows["lower"].round(2),
+                "KI 95 % oben": rows["upper"].round(2),
+                "Bremerhaven": rows["city_value"].round(2),
+                "Vergleich (95 %)": rows["comparison_95"].map(text.CLASSIFICATION_LABELS),
+                "Vergleich (99,8 %)": rows["comparison_998"].map(text.CLASSIFICATION_LABELS),
+                "Trend": rows["trend"].map(text.TREND_LABELS),
+                "Zähler": rows["numerator"],
+                "Nenner": rows["denominator"],
+                "Unterdrückt": marker,
+                "Quelle": rows["source"],
+            }
+        )
+
+    def inputs_digest(self) -> str:
+        """Hash of exactly the numbers this profile can show: a data change elsewhere does not rebuild it."""
+        codes = {self.area.code, self.city.code, *(a.code for a in self.peers)}
+        table = self.tables.indicators
+        shown = table[
+            table["area"].isin(codes) & (table["period"].map(period_sort_key) <= period_sort_key(self.period))
+        ]
+        pop = self.tables.population
+        pop = pop[pop["area"].isin(codes)]
+        digest = hashlib.sha256()
+        for frame in (shown, pop, self.tables.catalogue, self.tables.districts):
+            digest.update(
+                pd.util.hash_pandas_object(frame.reset_index(drop=True), index=True).to_numpy().tobytes()
+            )
+        digest.update(repr(sorted(self.tables.metadata.items())).encode())
+        digest.update(repr(self.tables.rule).encode())
+        return digest.hexdigest()
+
+    # --- text blocks ---
+    def key_findings_html(self) -> str:
+        sentences = findings.key_findings(
+            self.indicator_rows(), self.name, is_city=self.area.level == "stadt"
+        )
+        items = "".join(f"<li>{html.escape(s)}</li>" for s in sentences)
+        return f"<div class='key-findings'><ul>{items}</ul></div>"
+
+    def key_figures_html(self) -> str:
+        """Key figures of the area beside the city: residents, area, density and the age structure."""
+        rows = self.indicator_rows("Demografie")
+        city = self.tables.districts.set_index("code")
+        own_area = (
+            float(city.loc[list(self.area.members), "area_km2"].sum())
+            if self.area.level != "stadt"
+            else float(city.loc[self.city.code, "area_km2"])
+        )
+        cells = [
+            ("Einwohner", text.format_count(self.population_total)),
+            ("Fläche", text.format_value(own_area, "km²", 2)),
+        ]
+        for _, row in rows.head(4).iterrows():
+            shown = SUPPRESSED_MARKER if row["suppressed"] else text.format_value(row["value"], row["unit"])
+            cells.append((row["name"], shown))
+        figures = "".join(
+            f"<div class='figure-card'><span class='figure-value'>{html.escape(v)}</span>"
+            f"<span class='figure-label'>{html.escape(k)}</span></div>"
+            for k, v in cells
+        )
+        return f"<div class='key-figures'>{figures}</div>"
+
+    def lead_indicator(self, section: str) -> str | None:
+        """The section's indicator to chart: the first significantly different one, else the first with an
+        interval (catalogue order is the priority order)."""
+        rows = self.indicator_rows(section)
+        rows = rows[~rows["suppressed"].astype(bool) & rows["lower"].notna()]
+        if rows.empty:
+            return None
+        different = rows[rows["comparison_95"].isin(["worse", "better", "higher", "lower"])]
+        return (different if len(different) else rows)["id"].iloc[0]
+
+    def methods_html(self) -> str:
+        """Methods, definitions and sources, generated from the catalogue and the build's metadata."""
+        meta = self.tables.metadata
+        parts = [
+            f"<h3>Statistische Methoden</h3><p>{html.escape(METHODS_TEXT)}</p>",
+            f"<h3>Kleine Fallzahlen</h3><p>{html.escape(self.tables.rule.describe_de())}</p>",
+        ]
+        vintage = [
+            f"Datenstand: {text.format_date(meta['stand'])}." if meta.get("stand") else "",
+            meta.get("population_base", ""),
+            meta.get("sample_notice", "") if meta.get("sample_data") else "",
+        ]
+        parts.append(f"<h3>Datengrundlage</h3><p>{html.escape(' '.join(v for v in vintage if v))}</p>")
+        parts.append(
+            "<p>Gebietsgliederung, Flächen und Einwohner 31.12.2018: Magistrat der Stadt Bremerhaven / Statistisches "
+            "Landesamt Bremen (nach den de.wikipedia-Artikeln der Stadtteile); amtliche Schlüssel: „Bremerhaven "
+            "in Zahlen“ Nr. 8 (2011).</p>"
+        )
+        parts.append("<h3>Definitionen</h3>")
+        for section, group in self.catalogue.groupby("section", sort=False):
+            entries = "".join(
+                f"<dt>{html.escape(r['name'])} ({html.escape(r['unit'])})</dt><dd>{html.escape(r['definition'])} "
+                f"Zähler: {html.escape(r['numerator'])}. Nenner: {html.escape(str(r['denominator']))}. "
+                f"Methode: {STATISTIC_LABELS[r['statistic']]}"
+                + (f", {int(r['years_pooled'])} Jahre zusammengefasst" if r["years_pooled"] > 1 else "")
+                + f". Quelle: {html.escape(r['source'])}.</dd>"
+                for _, r in group.iterrows()
+            )
+            parts.append(f"<h4>{html.escape(section)}</h4><dl class='definitions'>{entries}</dl>")
+        return f"<div class='methods'>{''.join(parts)}</div>"
+
+    def appendix_html(self) -> str:
+        return indicator_table_html(
+            self.indicator_rows(), f"Alle Indikatoren für {self.name}, {self.period_label}"
+        )
+
+
+# --- HTML pieces the notebook displays ---------------------------------------------------------------------
+
+
+def _value_cell(row: pd.Series, column: str) -> str:
+    if row["suppressed"]:
+        return SUPPRESSED_MARKER
+    return text.format_number(row[column], text.decimals_for(row["unit"]))
+
+
+def indicator_table_html(rows: pd.DataFrame, caption: str) -> str:
+    """Table of indicators: value, 95 % CI, city value, classification, trend and count."""
+    head = (
+        "<tr><th scope='col'>Indikator</th><th scope='col'>Zeitraum</th><th scope='col'>Wert</th>"
+        "<th scope='col'>95-%-KI</th><th scope='col'>Bremerhaven</th><th scope='col'>Vergleich</th>"
+        "<th scope='col'>Trend</th><th scope='col'>Fälle</th></tr>"
+    )
+    body = []
+    for _, row in rows.iterrows():
+        decimals = text.decimals_for(row["unit"])
+        interval = (
+            SUPPRESSED_MARKER
+            if row["suppressed"]
+            else text.format_interval(row["lower"], row["upper"], decimals)
+        )
+        label = text.CLASSIFICATION_LABELS[row["comparison_95"]]
+        count = SUPPRESSED_MARKER if row["suppressed"] else text.format_count(row["numerator"])
+        body.append(
+            f"<tr><th scope='row'>{html.escape(row['name'])} <span class='unit'>({html.escape(row['unit'])})"
+            f"</span></th><td>{html.escape(str(row['period_label']))}</td>"
+            f"<td class='num'>{_value_cell(row, 'value')}</td><td class='num'>{interval}</td>"
+            f"<td class='num'>{text.format_number(row['city_value'], decimals)}</td>"
+            f"<td><span class='badge badge-{row['comparison_95'].replace(' ', '-')}'>{label}</span></td>"
+            f"<td>{text.TREND_LABELS[row['trend']]}</td><td class='num'>{count}</td></tr>"
+        )
+    return (
+        f"<table class='indicators'><caption>{html.escape(caption)}</caption><thead>{head}</thead>"
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def show(fragment: str) -> None:
+    """Display an HTML fragment as the cell's only output (nothing else reaches the report)."""
+    from IPython.display import HTML, display
+
+    display(HTML(fragment))
+
+
+def show_chart(chart: charts.Chart, caption: str) -> None:
+    show(charts.chart_to_html(chart, caption))
+
+
+def show_section(profile: Profile, section: str) -> None:
+    """A report section: its indicator table, the lead indicator among all peers, and its trend."""
+    rows = profile.indicator_rows(section)
+    show(indicator_table_html(rows, f"{section}: {profile.name} im Vergleich mit Bremerhaven"))
+    lead = profile.lead_indicator(section)
+    if lead is None:
+        return
+    spec = profile.catalogue.loc[lead]
+    peers_label = "Ortsteilen" if profile.area.peer_level == "ortsteil" else "Stadtteilen"
+    show_chart(
+        charts.district_bars(
+            profile.peer_values(lead), profile.area.code, _city_value(rows, lead), spec["name"], spec["unit"]
+        ),
+        f"{spec['name']} in allen {peers_label} ({spec['unit']}), {profile.period_label}",
+    )
+    show_chart(
+        charts.trend_chart(profile.series(lead), spec["name"], spec["unit"], profile.name),
+        f"{spec['name']}: Entwicklung in {profile.name} und Bremerhaven mit 95-%-Konfidenzintervall",
+    )
+
+
+def _city_value(rows: pd.DataFrame, indicator: str) -> float:
+    return float(rows.loc[rows["id"] == indicator, "city_value"].iloc[0])
+
+
+def report_info(profile: Profile, build_id: str):
+    """The cover, header and footer texts of one report."""
+    from .render import ReportInfo
+
+    meta = profile.tables.metadata
+    stand = text.format_date(meta["stand"]) if meta.get("stand") else ""
+    return ReportInfo(
+        title=profile.name,
+        level_line=profile.level_line,
+        period_label=profile.period_label,
+        stand=stand,
+        organisation=meta.get("publisher", "Magistrat der Stadt Bremerhaven"),
+        build_id=build_id,
+        sample_notice=meta.get("sample_notice") if meta.get("sample_data") else None,
+        data_vintage=stand,
+        description=f"Gesundheitsbezogenes Quartiersprofil {profile.name}, {profile.period_label}",
+    )
