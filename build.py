@@ -1,0 +1,9 @@
+#!/usr/bin/env python3
+"""Build the Quartiersprofile: `python build.py --help` lists the options."""
+
+import sys
+
+from quartiersprofile.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,541 @@
+"""Build orchestration: plan the jobs, skip what is up to date, run the rest in parallel, write atomically.
+
+A job is one area in one period; it executes the template notebook once and writes the requested formats.
+Whether a job can be skipped is decided in two steps:
+
+1. the *input fingerprint* (raw data files, template, package code, environment, parameters) equals the one
+   in the manifest and the outputs are intact: skipped without even loading the data, so a no-op rebuild
+   takes well under a second;
+2. otherwise the data are loaded and the *content fingerprint* (the slice of the indicator table this profile
+   shows, plus everything in step 1 except the raw data) decides: a corrected data file rebuilds only the
+   profiles whose numbers it changes.
+
+This module imports only the standard library at the top: pandas, papermill and the PDF engine are loaded
+only when there is work to do.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from .files import write_atomic
+
+log = logging.getLogger(__name__)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_DIR = PACKAGE_DIR.parent
+DEFAULT_DATA_DIR = REPO_DIR / "data"
+DEFAULT_OUTPUT_DIR = REPO_DIR / "profiles"
+TEMPLATE_NOTEBOOK = REPO_DIR / "notebooks" / "profile.ipynb"
+FORMATS = ("html", "pdf", "data")
+MANIFEST = "manifest.json"
+ENVIRONMENT_PACKAGES = (
+    "babel",
+    "ipykernel",
+    "matplotlib",
+    "nbclient",
+    "nbconvert",
+    "numpy",
+    "openpyxl",
+    "pandas",
+    "pandera",
+    "papermill",
+    "pyarrow",
+    "scipy",
+    "seaborn",
+    "weasyprint",
+)
+EXIT_OK, EXIT_FAILED, EXIT_INVALID_INPUT, EXIT_LOCKED = 0, 1, 2, 3
+
+
+class BuildLockedError(RuntimeError):
+    """Another build is writing to the same output folder."""
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What the analyst asked for on the command line."""
+
+    data_dir: Path = DEFAULT_DATA_DIR
+    output_dir: Path = DEFAULT_OUTPUT_DIR
+    districts: tuple[str, ...] = ()
+    period: str | None = None
+    formats: tuple[str, ...] = FORMATS
+    jobs: int = os.cpu_count() or 1
+    force: bool = False
+    dry_run: bool = False
+    timeout: int = 600
+
+
+@dataclass(frozen=True)
+class Job:
+    """One area in one period, with everything a worker needs and nothing it must look up."""
+
+    area_code: str
+    area_name: str
+    slug: str
+    period: str
+    formats: tuple[str, ...]
+    output_dir: str
+    tables_path: str
+    fingerprint: str
+    timeout: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.period}/{self.slug}"
+
+    def output_paths(self) -> dict[str, Path]:
+        folder = Path(self.output_dir) / self.period
+        suffixes = {"html": [".html"], "pdf": [".pdf"], "data": [".csv", ".xlsx"]}
+        paths = {"ipynb": folder / f"{self.slug}.ipynb"}
+        for fmt in self.formats:
+            for suffix in suffixes[fmt]:
+                paths[suffix.lstrip(".")] = folder / f"{self.slug}{suffix}"
+        return paths
+
+
+@dataclass
+class JobResult:
+    """What happened to one job; one entry of the manifest."""
+
+    key: str
+    area_code: str
+    area_name: str
+    period: str
+    status: str  # built | skipped | failed
+    fingerprint: str = ""
+    input_fingerprint: str = ""
+    duration: float = 0.0
+    outputs: dict[str, dict] = field(default_factory=dict)
+    message: str = ""
+
+
+@dataclass
+class BuildResult:
+    results: list[JobResult]
+    notes: list[str]
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_FAILED if any(r.status == "failed" for r in self.results) else EXIT_OK
+
+
+# --- fingerprints ---------------------------------------------------------------------------------------
+
+
+def _hash_files(paths: Iterable[Path], root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def code_fingerprint() -> str:
+    """The package's own code and templates plus the template notebook."""
+    files = [p for p in PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    return _hash_files([*files, TEMPLATE_NOTEBOOK], REPO_DIR)
+
+
+def environment_fingerprint() -> str:
+    """Python and the versions of the packages that shape the output."""
+    versions = [sys.version]
+    for name in ENVIRONMENT_PACKAGES:
+        try:
+            versions.append(f"{name}=={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{name} missing")
+    return hashlib.sha256("\n".join(versions).encode()).hexdigest()
+
+
+def data_fingerprint(data_dir: Path) -> str:
+    return _hash_files([p for p in data_dir.iterdir() if p.is_file()], data_dir)
+
+
+def _combine(*parts: str) -> str:
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+# --- manifest and outputs ---------------------------------------------------------------------------------
+
+
+def read_manifest(output_dir: Path) -> dict[str, dict]:
+    path = output_dir / MANIFEST
+    if not path.exists():
+        return {}
+    try:
+        return {entry["key"]: entry for entry in json.loads(path.read_text("utf-8"))["jobs"]}
+    except (ValueError, KeyError, TypeError):
+        log.warning("%s is unreadable; rebuilding everything", path)
+        return {}
+
+
+def describe_file(path: Path) -> dict:
+    data = path.read_bytes()
+    return {"path": path.name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+
+
+def outputs_intact(entry: dict, output_dir: Path, period: str) -> bool:
+    """True when every output the manifest lists exists with the recorded size and hash."""
+    folder = output_dir / period
+    for info in entry.get("outputs", {}).values():
+        path = folder / info["path"]
+        if not path.is_file() or path.stat().st_size != info["bytes"]:
+            return False
+        if hashlib.sha256(path.read_bytes()).hexdigest() != info["sha256"]:
+            return False
+    return bool(entry.get("outputs"))
+
+
+def write_manifest(output_dir: Path, results: list[JobResult], previous: dict[str, dict]) -> None:
+    """Merge this build's results into the manifest (jobs of other periods/areas are kept)."""
+    entries = dict(previous)
+    for result in results:
+        if result.status == "failed" and result.key in entries:
+            entries[result.key] = {**entries[result.key], "status": "failed", "message": result.message}
+        else:
+            entries[result.key] = asdict(result)
+    body = {
+        "generator": "quartiersprofile",
+        "code_version": code_fingerprint()[:12],
+        "packages": _package_versions(),
+        "jobs": [entries[k] for k in sorted(entries)],
+    }
+    write_atomic(output_dir / MANIFEST, json.dumps(body, indent=2, ensure_ascii=False).encode("utf-8"))
+
+
+def _package_versions() -> dict[str, str]:
+    versions = {"python": sys.version.split()[0]}
+    for name in ENVIRONMENT_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "missing"
+    return versions
+
+
+# --- locking ----------------------------------------------------------------------------------------------
+
+
+class OutputLock:
+    """An exclusive lock on the output folder, so two builds never write into each other."""
+
+    def __init__(self, output_dir: Path):
+        self.path = output_dir / ".build.lock"
+        self.handle = None
+
+    def __enter__(self) -> OutputLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.handle = open(self.path, "a+")  # noqa: SIM115 - held for the whole build
+        try:
+            fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.handle.seek(0)
+            owner = self.handle.read().strip() or "unknown"
+            self.handle.close()
+            raise BuildLockedError(
+                f"Another build (pid {owner}) is writing to {self.path.parent}. Wait for it to finish, or "
+                f"build into another folder with --output."
+            ) from None
+        self.handle.seek(0)
+        self.handle.truncate()
+        self.handle.write(str(os.getpid()))
+        self.handle.flush()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        fcntl.flock(self.handle, fcntl.LOCK_UN)
+        self.handle.close()
+
+
+# --- planning ---------------------------------------------------------------------------------------------
+
+
+def request_fingerprint(options: BuildOptions) -> str:
+    """Everything a build request depends on before the data are even read."""
+    return _combine(
+        code_fingerprint(),
+        environment_fingerprint(),
+        data_fingerprint(options.data_dir),
+        repr(sorted(options.districts)),
+        str(options.period),
+        repr(sorted(options.formats)),
+    )
+
+
+def _fast_skip(manifest: dict, requests: dict, request: str, output_dir: Path) -> list[JobResult] | None:
+    """All jobs of an identical earlier request, if every one of them is still intact; else None."""
+    keys = requests.get(request)
+    if not keys or any(k not in manifest for k in keys):
+        return None
+    entries = [manifest[k] for k in keys]
+    if any(e["status"] == "failed" or not outputs_intact(e, output_dir, e["period"]) for e in entries):
+        return None
+    return [JobResult(**{**e, "status": "skipped", "duration": 0.0, "message": ""}) for e in entries]
+
+
+def run_build(options: BuildOptions, progress=None) -> BuildResult:
+    """Plan, skip what is current, build the rest in parallel, then write the manifest and the index.
+
+    Raises `DataValidationError` (invalid input, before any notebook runs), `UnknownAreaError` or
+    `ValueError` for an unknown district or period, and `BuildLockedError`.
+    """
+    output_dir = options.output_dir.resolve()
+    output_dir.mkdir(parents=True, exist_ok=True)
+    with OutputLock(output_dir):
+        from .files import remove_stale_temporaries
+
+        remove_stale_temporaries(output_dir)
+        previous = read_manifest(output_dir)
+        requests = _read_requests(output_dir)
+        request = request_fingerprint(options)
+        if not options.force and not options.dry_run:
+            skipped = _fast_skip(previous, requests, request, output_dir)
+            if skipped is not None:
+                return BuildResult(skipped, ["Nothing changed since the last build."])
+        jobs, results, notes = plan_jobs(options, previous, request, output_dir)
+        if options.dry_run:
+            return BuildResult(
+                results
+                + [
+                    JobResult(j.key, j.area_code, j.area_name, j.period, "planned", j.fingerprint, request)
+                    for j in jobs
+                ],
+                notes,
+            )
+        results += _execute(jobs, options.jobs, request, progress)
+        write_manifest(output_dir, results, previous)
+        requests[request] = sorted(r.key for r in results)
+        _write_requests(output_dir, requests)
+        from .index import write_index
+
+        write_index(output_dir, read_manifest(output_dir))
+        return BuildResult(results, notes)
+
+
+def plan_jobs(options: BuildOptions, previous: dict, request: str, output_dir: Path):
+    """Load and validate the data, compute the shared tables once, and decide which jobs must run."""
+    from . import report
+    from .areas import resolve_areas, uninhabited_ortsteile
+    from .data import load_dataset
+
+    dataset = load_dataset(options.data_dir)
+    tables = report.compute_tables(dataset)
+    areas = list(tables.areas)
+    chosen = resolve_areas(areas, list(options.districts)) if options.districts else areas
+    period = options.period or report.latest_period_of(tables)
+    if report.matching_period(tables.indicators["period"], period) is None:
+        raise ValueError(
+            f"No data for period {period!r}: expected a year such as 2024 or a quarter such as "
+            f"2024-Q3 within the data ({', '.join(sorted(set(tables.indicators['period'])))})."
+        )
+    notes = [
+        f"{name}: keine Einwohner, daher kein Profil."
+        for name in uninhabited_ortsteile(dataset.districts, dataset.population)
+    ]
+    blob = report.save_tables(tables)
+    tables_path = output_dir / ".cache" / f"tables-{hashlib.sha256(blob).hexdigest()[:16]}.pkl"
+    if not tables_path.exists():
+        write_atomic(tables_path, blob)
+    code, env = code_fingerprint(), environment_fingerprint()
+    jobs, skipped = [], []
+    for area in chosen:
+        digest = report.Profile(area, period, tables).inputs_digest()
+        fingerprint = _combine(code, env, digest, area.code, period, repr(sorted(options.formats)))
+        job = Job(
+            area.code,
+            area.name,
+            area.slug,
+            period,
+            tuple(f for f in FORMATS if f in options.formats),
+            str(output_dir),
+            str(tables_path),
+            fingerprint,
+            options.timeout,
+        )
+        entry = previous.get(job.key)
+        if (
+            not options.force
+            and entry
+            and entry["fingerprint"] == fingerprint
+            and entry["status"] != "failed"
+            and outputs_intact(entry, output_dir, period)
+        ):
+            skipped.append(
+                JobResult(
+                    **{
+                        **entry,
+                        "status": "skipped",
+                        "input_fingerprint": request,
+                        "duration": 0.0,
+                        "message": "",
+                    }
+                )
+            )
+        else:
+            jobs.append(job)
+    return jobs, skipped, notes
+
+
+def _read_requests(output_dir: Path) -> dict:
+    path = output_dir / ".cache" / "requests.json"
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_requests(output_dir: Path, requests: dict) -> None:
+    write_atomic(output_dir / ".cache" / "requests.json", json.dumps(requests, indent=1).encode())
+
+
+def _execute(jobs: list[Job], workers: int, request: str, progress) -> list[JobResult]:
+    if not jobs:
+        return []
+    results = []
+    if workers <= 1 or len(jobs) == 1:
+        for job in jobs:
+            results.append(_finish(execute_job(job), request, progress, len(results) + 1, len(jobs)))
+        return results
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+        futures = {pool.submit(execute_job, job): job for job in jobs}
+        for future in as_completed(futures):
+            job = futures[future]
+            try:
+                result = future.result()
+            except Exception as error:  # a worker that died (e.g. killed) fails its job, not the build
+                result = JobResult(
+                    job.key,
+                    job.area_code,
+                    job.area_name,
+                    job.period,
+                    "failed",
+                    job.fingerprint,
+                    message=f"worker crashed: {error!r}",
+                )
+            results.append(_finish(result, request, progress, len(results) + 1, len(jobs)))
+    return results
+
+
+def _finish(result: JobResult, request: str, progress, done: int, total: int) -> JobResult:
+    result.input_fingerprint = request
+    if progress:
+        progress(result, done, total)
+    return result
+
+
+# --- one job (runs in a worker process) -------------------------------------------------------------------
+
+_TABLES_CACHE: dict[str, object] = {}
+
+
+def execute_job(job: Job) -> JobResult:
+    """Execute the template for one area, render the requested formats, write each file atomically."""
+    started = time.perf_counter()
+    folder = Path(job.output_dir) / job.period
+    folder.mkdir(parents=True, exist_ok=True)
+    running = folder / f".{job.slug}.running.ipynb"
+    failed = folder / f"{job.slug}.failed.ipynb"
+    result = JobResult(job.key, job.area_code, job.area_name, job.period, "failed", job.fingerprint)
+    try:
+        notebook = _run_notebook(job, running)
+        outputs = _render_outputs(job, notebook)
+    except Exception as error:  # noqa: BLE001 - one failing district must not stop the others
+        if running.exists():
+            os.replace(running, failed)
+        result.message = _describe_failure(error)
+        result.duration = round(time.perf_counter() - started, 2)
+        return result
+    running.unlink(missing_ok=True)
+    failed.unlink(missing_ok=True)
+    paths = job.output_paths()
+    for kind, data in outputs.items():
+        write_atomic(paths[kind], data)
+    result.outputs = {kind: describe_file(paths[kind]) for kind in outputs}
+    result.status = "built"
+    result.duration = round(time.perf_counter() - started, 2)
+    return result
+
+
+def _run_notebook(job: Job, running: Path):
+    import papermill
+
+    # The kernel runs in the output folder, so the notebook names the shared tables by a relative path
+    # and the kept notebook holds no absolute path of this machine.
+    tables = os.path.relpath(job.tables_path, job.output_dir)
+    parameters = {"district": job.area_code, "period": job.period, "tables": tables}
+    return papermill.execute_notebook(
+        str(TEMPLATE_NOTEBOOK),
+        str(running),
+        parameters=parameters,
+        kernel_name="python3",
+        progress_bar=False,
+        log_output=False,
+        execution_timeout=job.timeout,
+        cwd=job.output_dir,
+    )
+
+
+def _render_outputs(job: Job, notebook) -> dict[str, bytes]:
+    """The requested files of one job as bytes, in a fixed order."""
+    import nbformat
+
+    from . import downloads, render, report
+
+    tables = _TABLES_CACHE.get(job.tables_path) or report.load_tables(job.tables_path)
+    _TABLES_CACHE[job.tables_path] = tables
+    area = next(a for a in tables.areas if a.code == job.area_code)
+    profile = report.Profile(area, job.period, tables)
+    notebook = clean_notebook(notebook)
+    outputs = {"ipynb": nbformat.writes(notebook).encode("utf-8")}
+    if "html" in job.formats or "pdf" in job.formats:
+        page = render.notebook_to_html(notebook, report.report_info(profile, job.fingerprint[:12]))
+        if "html" in job.formats:
+            outputs["html"] = page.encode("utf-8")
+        if "pdf" in job.formats:
+            outputs["pdf"] = render.html_to_pdf(page)
+    if "data" in job.formats:
+        table = profile.download_table()
+        outputs["csv"] = downloads.to_excel_csv(table)
+        outputs["xlsx"] = downloads.to_xlsx(table, sheet=profile.name, stand=tables.metadata.get("stand"))
+    return outputs
+
+
+def clean_notebook(notebook):
+    """Make the kept executed notebook reproducible: no timings, absolute paths or random cell ids."""
+    notebook.metadata.pop("widgets", None)
+    run = notebook.metadata.get("papermill", {})
+    notebook.metadata["papermill"] = {"parameters": run.get("parameters", {}), "version": run.get("version")}
+    for number, cell in enumerate(notebook.cells):
+        cell.id = f"cell-{number:02d}"
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+    return notebook
+
+
+def _describe_failure(error: Exception) -> str:
+    """One line a user can act on: the failing cell and the error, not a wall of traceback."""
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(error, PapermillExecutionError):
+        first_line = next((line for line in error.source.splitlines() if line.strip()), "")
+        return (
+            f"cell {error.exec_count or error.cell_index} ({first_line.strip()[:80]}): "
+            f"{error.ename}: {error.evalue}"
+        )
+    return f"{type(error).__name__}: {error}"
