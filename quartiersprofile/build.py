@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from .files import write_atomic
+from .files import remove_stale_temporaries, write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,10 @@ class BuildLockedError(RuntimeError):
     """Another build is writing to the same output folder."""
 
 
+class InvalidRequestError(ValueError):
+    """The command line asks for something the data do not have (e.g. a period without data)."""
+
+
 @dataclass(frozen=True)
 class BuildOptions:
     """What the analyst asked for on the command line."""
@@ -76,6 +80,7 @@ class BuildOptions:
     force: bool = False
     dry_run: bool = False
     timeout: int = 600
+    template: Path = TEMPLATE_NOTEBOOK
 
 
 @dataclass(frozen=True)
@@ -91,6 +96,8 @@ class Job:
     tables_path: str
     fingerprint: str
     timeout: int
+    template: str
+    build_id: str  # names the report's inputs (not the clock, not the formats); printed in every footer
 
     @property
     def key(self) -> str:
@@ -143,10 +150,11 @@ def _hash_files(paths: Iterable[Path], root: Path) -> str:
     return digest.hexdigest()
 
 
-def code_fingerprint() -> str:
-    """The package's own code and templates plus the template notebook."""
+def code_fingerprint(template: Path = TEMPLATE_NOTEBOOK) -> str:
+    """The package's own code and report templates plus the template notebook."""
     files = [p for p in PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
-    return _hash_files([*files, TEMPLATE_NOTEBOOK], REPO_DIR)
+    digest = _hash_files(files, PACKAGE_DIR)
+    return _combine(digest, hashlib.sha256(Path(template).read_bytes()).hexdigest())
 
 
 def environment_fingerprint() -> str:
@@ -266,7 +274,7 @@ class OutputLock:
 def request_fingerprint(options: BuildOptions) -> str:
     """Everything a build request depends on before the data are even read."""
     return _combine(
-        code_fingerprint(),
+        code_fingerprint(options.template),
         environment_fingerprint(),
         data_fingerprint(options.data_dir),
         repr(sorted(options.districts)),
@@ -286,47 +294,53 @@ def _fast_skip(manifest: dict, requests: dict, request: str, output_dir: Path) -
     return [JobResult(**{**e, "status": "skipped", "duration": 0.0, "message": ""}) for e in entries]
 
 
-def run_build(options: BuildOptions, progress=None) -> BuildResult:
-    """Plan, skip what is current, build the rest in parallel, then write the manifest and the index.
+@dataclass(frozen=True)
+class Plan:
+    """What a request resolves to once the data are read and validated (nothing written yet)."""
 
-    Raises `DataValidationError` (invalid input, before any notebook runs), `UnknownAreaError` or
-    `ValueError` for an unknown district or period, and `BuildLockedError`.
+    tables: object  # report.ProfileTables
+    areas: tuple
+    period: str
+    notes: tuple[str, ...]
+
+
+def run_build(options: BuildOptions, progress=None) -> BuildResult:
+    """Validate, plan, skip what is current, build the rest in parallel, write the manifest and the index.
+
+    Invalid input raises `DataValidationError`, `UnknownAreaError` or `InvalidRequestError` before anything is
+    written to the output folder; a concurrent build raises `BuildLockedError`.
     """
     output_dir = options.output_dir.resolve()
+    if not Path(options.template).is_file():
+        raise InvalidRequestError(f"Template notebook {options.template} not found.")
+    request = request_fingerprint(options)
+    if not options.force and not options.dry_run:
+        skipped = _fast_skip(read_manifest(output_dir), _read_requests(output_dir), request, output_dir)
+        if skipped is not None:
+            return BuildResult(skipped, ["Nothing changed since the last build."])
+    plan = prepare(options)
+    if options.dry_run:
+        jobs, results = plan_jobs(options, plan, read_manifest(output_dir), request, output_dir)
+        planned = [JobResult(j.key, j.area_code, j.area_name, j.period, "planned", j.fingerprint) for j in jobs]
+        return BuildResult(results + planned, list(plan.notes))
     output_dir.mkdir(parents=True, exist_ok=True)
     with OutputLock(output_dir):
-        from .files import remove_stale_temporaries
-
         remove_stale_temporaries(output_dir)
         previous = read_manifest(output_dir)
-        requests = _read_requests(output_dir)
-        request = request_fingerprint(options)
-        if not options.force and not options.dry_run:
-            skipped = _fast_skip(previous, requests, request, output_dir)
-            if skipped is not None:
-                return BuildResult(skipped, ["Nothing changed since the last build."])
-        jobs, results, notes = plan_jobs(options, previous, request, output_dir)
-        if options.dry_run:
-            return BuildResult(
-                results
-                + [
-                    JobResult(j.key, j.area_code, j.area_name, j.period, "planned", j.fingerprint, request)
-                    for j in jobs
-                ],
-                notes,
-            )
+        jobs, results = plan_jobs(options, plan, previous, request, output_dir)
         results += _execute(jobs, options.jobs, request, progress)
         write_manifest(output_dir, results, previous)
+        requests = _read_requests(output_dir)
         requests[request] = sorted(r.key for r in results)
         _write_requests(output_dir, requests)
         from .index import write_index
 
         write_index(output_dir, read_manifest(output_dir))
-        return BuildResult(results, notes)
+        return BuildResult(results, list(plan.notes))
 
 
-def plan_jobs(options: BuildOptions, previous: dict, request: str, output_dir: Path):
-    """Load and validate the data, compute the shared tables once, and decide which jobs must run."""
+def prepare(options: BuildOptions) -> Plan:
+    """Load and validate the data, compute the shared tables once, resolve districts and period."""
     from . import report
     from .areas import resolve_areas, uninhabited_ortsteile
     from .data import load_dataset
@@ -337,33 +351,45 @@ def plan_jobs(options: BuildOptions, previous: dict, request: str, output_dir: P
     chosen = resolve_areas(areas, list(options.districts)) if options.districts else areas
     period = options.period or report.latest_period_of(tables)
     if report.matching_period(tables.indicators["period"], period) is None:
-        raise ValueError(
+        raise InvalidRequestError(
             f"No data for period {period!r}: expected a year such as 2024 or a quarter such as "
             f"2024-Q3 within the data ({', '.join(sorted(set(tables.indicators['period'])))})."
         )
-    notes = [
+    notes = tuple(
         f"{name}: keine Einwohner, daher kein Profil."
         for name in uninhabited_ortsteile(dataset.districts, dataset.population)
-    ]
-    blob = report.save_tables(tables)
+    )
+    return Plan(tables, tuple(chosen), period, notes)
+
+
+def plan_jobs(options: BuildOptions, plan: Plan, previous: dict, request: str, output_dir: Path):
+    """The jobs that must run, and results for those that are current (same content fingerprint, intact
+    outputs). Outside a dry run, writes the shared tables for the workers into the output's cache."""
+    from . import report
+
+    blob = report.save_tables(plan.tables)
     tables_path = output_dir / ".cache" / f"tables-{hashlib.sha256(blob).hexdigest()[:16]}.pkl"
-    if not tables_path.exists():
+    if not options.dry_run and not tables_path.exists():
         write_atomic(tables_path, blob)
-    code, env = code_fingerprint(), environment_fingerprint()
-    jobs, skipped = [], []
-    for area in chosen:
-        digest = report.Profile(area, period, tables).inputs_digest()
-        fingerprint = _combine(code, env, digest, area.code, period, repr(sorted(options.formats)))
+    code, env = code_fingerprint(options.template), environment_fingerprint()
+    formats = tuple(f for f in FORMATS if f in options.formats)
+    jobs, current = [], []
+    for area in plan.areas:
+        digest = report.Profile(area, plan.period, plan.tables).inputs_digest()
+        build_id = _combine(code, env, digest, area.code, plan.period)[:12]
+        fingerprint = _combine(build_id, repr(formats))
         job = Job(
             area.code,
             area.name,
             area.slug,
-            period,
-            tuple(f for f in FORMATS if f in options.formats),
+            plan.period,
+            formats,
             str(output_dir),
             str(tables_path),
             fingerprint,
             options.timeout,
+            str(options.template),
+            build_id,
         )
         entry = previous.get(job.key)
         if (
@@ -371,22 +397,16 @@ def plan_jobs(options: BuildOptions, previous: dict, request: str, output_dir: P
             and entry
             and entry["fingerprint"] == fingerprint
             and entry["status"] != "failed"
-            and outputs_intact(entry, output_dir, period)
+            and outputs_intact(entry, output_dir, plan.period)
         ):
-            skipped.append(
+            current.append(
                 JobResult(
-                    **{
-                        **entry,
-                        "status": "skipped",
-                        "input_fingerprint": request,
-                        "duration": 0.0,
-                        "message": "",
-                    }
+                    **{**entry, "status": "skipped", "input_fingerprint": request, "duration": 0.0, "message": ""}
                 )
             )
         else:
             jobs.append(job)
-    return jobs, skipped, notes
+    return jobs, current
 
 
 def _read_requests(output_dir: Path) -> dict:
@@ -480,7 +500,7 @@ def _run_notebook(job: Job, running: Path):
     tables = os.path.relpath(job.tables_path, job.output_dir)
     parameters = {"district": job.area_code, "period": job.period, "tables": tables}
     return papermill.execute_notebook(
-        str(TEMPLATE_NOTEBOOK),
+        job.template,
         str(running),
         parameters=parameters,
         kernel_name="python3",
@@ -504,7 +524,7 @@ def _render_outputs(job: Job, notebook) -> dict[str, bytes]:
     notebook = clean_notebook(notebook)
     outputs = {"ipynb": nbformat.writes(notebook).encode("utf-8")}
     if "html" in job.formats or "pdf" in job.formats:
-        page = render.notebook_to_html(notebook, report.report_info(profile, job.fingerprint[:12]))
+        page = render.notebook_to_html(notebook, report.report_info(profile, job.build_id))
         if "html" in job.formats:
             outputs["html"] = page.encode("utf-8")
         if "pdf" in job.formats:
@@ -534,8 +554,5 @@ def _describe_failure(error: Exception) -> str:
 
     if isinstance(error, PapermillExecutionError):
         first_line = next((line for line in error.source.splitlines() if line.strip()), "")
-        return (
-            f"cell {error.exec_count or error.cell_index} ({first_line.strip()[:80]}): "
-            f"{error.ename}: {error.evalue}"
-        )
+        return f"cell {error.exec_count or error.cell_index} ({first_line.strip()[:80]}): {error.ename}: {error.evalue}"
     return f"{type(error).__name__}: {error}"

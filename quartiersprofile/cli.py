@@ -57,6 +57,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="output folder (default: profiles/)",
     )
     parser.add_argument(
+        "--template",
+        type=Path,
+        default=build.TEMPLATE_NOTEBOOK,
+        metavar="NOTEBOOK",
+        help="template notebook with a 'parameters' cell (default: notebooks/profile.ipynb)",
+    )
+    parser.add_argument(
         "--jobs",
         type=int,
         default=os.cpu_count() or 1,
@@ -93,6 +100,7 @@ def options_from(args: argparse.Namespace) -> build.BuildOptions:
         force=args.force,
         dry_run=args.dry_run,
         timeout=args.timeout,
+        template=args.template.resolve(),
     )
 
 
@@ -126,6 +134,15 @@ def print_summary(result: build.BuildResult, output_dir: Path) -> None:
         print("The executed notebooks are kept as <profile>.failed.ipynb for debugging.", file=sys.stderr)
 
 
+def _is_invalid_input(error: Exception) -> bool:
+    """Errors in what the user gave us (exit 2), as opposed to bugs. Imported late: pandas is slow to load and a
+    no-op rebuild never needs it."""
+    from .areas import UnknownAreaError
+    from .data import DataValidationError
+
+    return isinstance(error, DataValidationError | UnknownAreaError | build.InvalidRequestError)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     level = logging.DEBUG if args.verbose else logging.ERROR if args.quiet else logging.INFO
@@ -139,12 +156,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return build.EXIT_LOCKED
     except Exception as error:
-        from .areas import UnknownAreaError
-        from .data import DataValidationError
-
-        if isinstance(error, DataValidationError | UnknownAreaError | ValueError):
-            print(f"error: invalid input, nothing was built.\n{error}", file=sys.stderr)
-            return build.EXIT_INVALID_INPUT
-        raise
+        if not _is_invalid_input(error):
+            raise
+        print(f"error: invalid input, nothing was built.\n{error}", file=sys.stderr)
+        return build.EXIT_INVALID_INPUT
     print_summary(result, options.output_dir)
     return result.exit_code

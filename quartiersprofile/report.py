@@ -370,12 +370,17 @@ class Profile:
         for _, row in rows.head(4).iterrows():
             shown = SUPPRESSED_MARKER if row["suppressed"] else text.format_value(row["value"], row["unit"])
             cells.append((row["name"], shown))
-        figures = "".join(
-            f"<div class='figure-card'><span class='figure-value'>{html.escape(v)}</span>"
-            f"<span class='figure-label'>{html.escape(k)}</span></div>"
-            for k, v in cells
-        )
-        return f"<div class='key-figures'>{figures}</div>"
+        # A definition list: a screen reader says "Einwohner: 38.445"; the CSS shows the number big, above its
+        # label. The unit after the number's no-break space is set smaller ("16,37" "km²").
+        figures = []
+        for label, value in cells:
+            number, _, unit = value.partition(text.NBSP)
+            unit_html = f"{text.NBSP}<span class='figure-unit'>{html.escape(unit)}</span>" if unit else ""
+            figures.append(
+                f"<div class='figure-card'><dt class='figure-label'>{html.escape(label)}</dt>"
+                f"<dd class='figure-value'>{html.escape(number)}{unit_html}</dd></div>"
+            )
+        return f"<dl class='key-figures'>{''.join(figures)}</dl>"
 
     def lead_indicator(self, section: str) -> str | None:
         """The section's indicator to chart: the first significantly different one, else the first with an
@@ -407,15 +412,30 @@ class Profile:
         )
         parts.append("<h3>Definitionen</h3>")
         for section, group in self.catalogue.groupby("section", sort=False):
-            entries = "".join(
-                f"<dt>{html.escape(r['name'])} ({html.escape(r['unit'])})</dt><dd>{html.escape(r['definition'])} "
-                f"Zähler: {html.escape(r['numerator'])}. Nenner: {html.escape(str(r['denominator']))}. "
-                f"Methode: {STATISTIC_LABELS[r['statistic']]}"
-                + (f", {int(r['years_pooled'])} Jahre zusammengefasst" if r["years_pooled"] > 1 else "")
-                + f". Quelle: {html.escape(r['source'])}.</dd>"
-                for _, r in group.iterrows()
-            )
-            parts.append(f"<h4>{html.escape(section)}</h4><dl class='definitions'>{entries}</dl>")
+            entries = []
+            for _, r in group.iterrows():
+                method = STATISTIC_LABELS[r["statistic"]] + (
+                    f", {int(r['years_pooled'])} Jahre zusammengefasst" if r["years_pooled"] > 1 else ""
+                )
+                details = (
+                    ("Zähler", r["numerator"]),
+                    ("Nenner", r["denominator"]),
+                    ("Methode", method),
+                    ("Quelle", r["source"]),
+                )
+                facts = "".join(
+                    f"<span class='definition-fact'><span class='definition-term'>{term}:</span> "
+                    f"{html.escape(str(value))}.</span> "
+                    for term, value in details
+                    if isinstance(value, str) and value.strip()  # a count has no denominator
+                )
+                entries.append(
+                    f"<div class='definition'><dt>{html.escape(r['name'])} "
+                    f"<span class='unit'>({html.escape(r['unit'])})</span></dt>"
+                    f"<dd><span class='definition-text'>{html.escape(r['definition'])}</span> "
+                    f"<span class='definition-facts'>{facts.rstrip()}</span></dd></div>"
+                )
+            parts.append(f"<h4>{html.escape(section)}</h4><dl class='definitions'>{''.join(entries)}</dl>")
         return f"<div class='methods'>{''.join(parts)}</div>"
 
     def appendix_html(self) -> str:
@@ -436,10 +456,19 @@ def _value_cell(row: pd.Series, column: str) -> str:
 def indicator_table_html(rows: pd.DataFrame, caption: str) -> str:
     """Table of indicators: value, 95 % CI, city value, classification, trend and count."""
     head = (
-        "<tr><th scope='col'>Indikator</th><th scope='col'>Zeitraum</th><th scope='col'>Wert</th>"
-        "<th scope='col'>95-%-KI</th><th scope='col'>Bremerhaven</th><th scope='col'>Vergleich</th>"
-        "<th scope='col'>Trend</th><th scope='col'>Fälle</th></tr>"
+        "<tr><th scope='col' class='col-name'>Indikator</th><th scope='col' class='col-period'>Zeitraum</th>"
+        "<th scope='col' class='num'>Wert</th><th scope='col' class='num'>95-%-KI</th>"
+        "<th scope='col' class='num'>Bremerhaven</th><th scope='col' class='col-comparison'>Vergleich</th>"
+        "<th scope='col' class='col-trend'>Trend</th><th scope='col' class='num'>Fälle</th></tr>"
     )
+    # "•" alone means nothing to a screen reader; the abbreviation's title says what it stands for.
+    suppressed = (
+        f"<abbr class='suppressed' title='wegen kleiner Fallzahlen nicht ausgewiesen'>{SUPPRESSED_MARKER}</abbr>"
+    )
+
+    def shown(cell: str) -> str:
+        return suppressed if cell == SUPPRESSED_MARKER else cell
+
     body = []
     for _, row in rows.iterrows():
         decimals = text.decimals_for(row["unit"])
@@ -452,11 +481,11 @@ def indicator_table_html(rows: pd.DataFrame, caption: str) -> str:
         count = SUPPRESSED_MARKER if row["suppressed"] else text.format_count(row["numerator"])
         body.append(
             f"<tr><th scope='row'>{html.escape(row['name'])} <span class='unit'>({html.escape(row['unit'])})"
-            f"</span></th><td>{html.escape(str(row['period_label']))}</td>"
-            f"<td class='num'>{_value_cell(row, 'value')}</td><td class='num'>{interval}</td>"
+            f"</span></th><td class='period'>{html.escape(str(row['period_label']))}</td>"
+            f"<td class='num'>{shown(_value_cell(row, 'value'))}</td><td class='num'>{shown(interval)}</td>"
             f"<td class='num'>{text.format_number(row['city_value'], decimals)}</td>"
             f"<td><span class='badge badge-{row['comparison_95'].replace(' ', '-')}'>{label}</span></td>"
-            f"<td>{text.TREND_LABELS[row['trend']]}</td><td class='num'>{count}</td></tr>"
+            f"<td class='trend'>{text.TREND_LABELS[row['trend']]}</td><td class='num'>{shown(count)}</td></tr>"
         )
     return (
         f"<table class='indicators'><caption>{html.escape(caption)}</caption><thead>{head}</thead>"
