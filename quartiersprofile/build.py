@@ -350,7 +350,7 @@ def prepare(options: BuildOptions) -> Plan:
     areas = list(tables.areas)
     chosen = resolve_areas(areas, list(options.districts)) if options.districts else areas
     period = options.period or report.latest_period_of(tables)
-    if report.matching_period(tables.indicators["period"], period) is None:
+    if not report.has_data_for(tables.indicators["period"], period):
         raise InvalidRequestError(
             f"No data for period {period!r}: expected a year such as 2024 or a quarter such as "
             f"2024-Q3 within the data ({', '.join(sorted(set(tables.indicators['period'])))})."

@@ -218,13 +218,13 @@ def _apply_suppression(
 ) -> pd.DataFrame:
     """The one small-number rule, with the published hierarchy Ortsteil -> Stadtteil -> city.
 
-    The rule looks at counts of people or events: a mean's numerator (a sum of values) is no such count,
-    and a ratio's denominator (an area in km²) is no population, so those are not tested.
+    The rule looks at counts of people or events: for a mean that is the number of people measured (its
+    numerator is a sum of values), and a ratio's denominator (an area in km²) is no population.
     """
     parents = {a.code: a.parent_code for a in areas if a.parent_code}
     statistic = table["indicator"].map(catalogue["statistic"])
     checked = table.rename(columns={"area": "district"}).assign(
-        numerator=table["numerator"].where(statistic != "mean"),
+        numerator=table["numerator"].where(statistic != "mean", table["denominator"]),
         denominator=table["denominator"].where(statistic != "ratio"),
     )
     flags = suppress(checked, parents, rule=rule, value_columns=VALUE_COLUMNS)

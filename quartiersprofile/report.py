@@ -110,11 +110,17 @@ def latest_period_of(tables: ProfileTables) -> str:
 
 
 def matching_period(available, period: str) -> str | None:
-    """The period of a series that serves a report period: an annual value serves every quarter of its
-    year; a quarterly series serves a year with its last quarter of that year."""
-    year, key = period[:4], period_sort_key(period)
-    candidates = [p for p in set(available) if p[:4] == year and period_sort_key(p) <= key]
+    """The period of a series shown for a report period: the latest one up to it. An annual value serves every
+    quarter of its year, a year is served by its last quarter, and an indicator not collected every year (e.g.
+    an election) shows its latest value, labelled with its own period."""
+    key = period_sort_key(period)
+    candidates = [p for p in set(available) if period_sort_key(p) <= key]
     return max(candidates, key=period_sort_key) if candidates else None
+
+
+def has_data_for(available, period: str) -> bool:
+    """Whether any series has a value in the report period's year."""
+    return any(p[:4] == period[:4] for p in set(available))
 
 
 class Profile:
@@ -457,9 +463,10 @@ def indicator_table_html(rows: pd.DataFrame, caption: str) -> str:
     """Table of indicators: value, 95 % CI, city value, classification, trend and count."""
     head = (
         "<tr><th scope='col' class='col-name'>Indikator</th><th scope='col' class='col-period'>Zeitraum</th>"
-        "<th scope='col' class='num'>Wert</th><th scope='col' class='num'>95-%-KI</th>"
-        "<th scope='col' class='num'>Bremerhaven</th><th scope='col' class='col-comparison'>Vergleich</th>"
-        "<th scope='col' class='col-trend'>Trend</th><th scope='col' class='num'>Fälle</th></tr>"
+        "<th scope='col' class='num col-value'>Wert</th><th scope='col' class='num col-ci'>95-%-KI</th>"
+        "<th scope='col' class='num col-city'>Bremer\u00adhaven</th>"
+        "<th scope='col' class='col-comparison'>Vergleich</th><th scope='col' class='col-trend'>Trend</th>"
+        "<th scope='col' class='num col-count'>Fälle</th></tr>"
     )
     # "•" alone means nothing to a screen reader; the abbreviation's title says what it stands for.
     suppressed = (
