@@ -12,11 +12,23 @@ from datetime import date, datetime
 import pandas as pd
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formulas(table: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would run as a formula (`=HYPERLINK(...)`) get a leading apostrophe.
+
+    Names come from data files that several offices edit; a name must never become code in Excel.
+    """
+    def guard(value):
+        return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+    return table.apply(lambda column: column.map(guard) if pd.api.types.is_string_dtype(column) else column)
 
 
 def to_excel_csv(table: pd.DataFrame) -> bytes:
     """CSV as German Excel reads it: semicolon, decimal comma, UTF-8 with byte-order mark, CRLF."""
-    text = table.to_csv(sep=";", decimal=",", index=False, lineterminator="\r\n")
+    text = neutralise_formulas(table).to_csv(sep=";", decimal=",", index=False, lineterminator="\r\n")
     return text.encode("utf-8-sig")
 
 
@@ -29,8 +41,12 @@ def to_xlsx(table: pd.DataFrame, sheet: str, stand: date | str | None = None) ->
     worksheet = workbook.active
     worksheet.title = _sheet_title(sheet)
     worksheet.append(list(table.columns))
-    for row in table.itertuples(index=False):
+    for row in neutralise_formulas(table).itertuples(index=False):
         worksheet.append([None if pd.isna(v) else v for v in row])
+    for row in worksheet.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, never a formula
     for index, column in enumerate(table.columns, start=1):
         width = max([len(str(column))] + [len(str(v)) for v in table[column].head(100)])
         worksheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 60)
