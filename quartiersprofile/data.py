@@ -126,6 +126,7 @@ class Dataset:
     population: pd.DataFrame
     metadata: dict
     files: dict[str, Path] = field(default_factory=dict)
+    boundaries: dict | None = None  # GeoJSON FeatureCollection keyed on the Ortsteil code, when supplied
 
 
 # --- periods and age bands -------------------------------------------------------------------------------
@@ -991,6 +992,10 @@ def load_dataset(data_dir: Path | None = None) -> Dataset:
     if metadata_path is not None:
         files["dataset"] = metadata_path
     problems += metadata_problems
+    boundaries, boundary_problems = _read_boundaries(data_dir, tables.get("districts"))
+    if boundaries is not None:
+        files["boundaries"] = data_dir / BOUNDARIES_FILE
+    problems += boundary_problems
     if problems:
         raise DataValidationError(_ordered(problems))
     logger.info("Daten geladen aus %s", data_dir)
@@ -1001,7 +1006,38 @@ def load_dataset(data_dir: Path | None = None) -> Dataset:
         population=_tidy(tables["population"]),
         metadata=metadata,
         files=files,
+        boundaries=boundaries,
     )
+
+
+BOUNDARIES_FILE = "ortsteile.geojson"
+
+
+def _read_boundaries(data_dir: Path, districts: _Table | None) -> tuple[dict | None, list[Problem]]:
+    """Optional real Ortsteil boundaries: a GeoJSON FeatureCollection whose features carry the Ortsteil code
+    in the property `code`. Without the file the report draws the schematic tile map."""
+    path = data_dir / BOUNDARIES_FILE
+    if not path.exists():
+        return None, []
+    try:
+        collection = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        return None, [Problem(BOUNDARIES_FILE, None, None, None, f"gültiges GeoJSON in UTF-8 ({err})")]
+    features = collection.get("features") if isinstance(collection, dict) else None
+    if not isinstance(features, list):
+        return None, [Problem(BOUNDARIES_FILE, None, None, None, "eine FeatureCollection mit 'features'")]
+    register = None if districts is None else districts.typed
+    known = set() if register is None else set(register.loc[register["level"] == "ortsteil", "code"].astype(str))
+    problems = []
+    for number, feature in enumerate(features, start=1):
+        code = str((feature.get("properties") or {}).get("code", "")) if isinstance(feature, dict) else ""
+        geometry = feature.get("geometry") if isinstance(feature, dict) else None
+        if known and code not in known:
+            problems.append(Problem(BOUNDARIES_FILE, number, "properties.code", code or None,
+                                    "der Code eines Ortsteils aus districts.csv"))
+        elif not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
+            problems.append(Problem(BOUNDARIES_FILE, number, "geometry", None, "ein Polygon oder MultiPolygon"))
+    return (None if problems else collection), problems
 
 
 # --- machine-readable contract ---------------------------------------------------------------------------
