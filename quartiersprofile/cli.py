@@ -15,6 +15,7 @@ from pathlib import Path
 from . import build
 
 log = logging.getLogger("quartiersprofile")
+BAR_WIDTH = 20
 SYMBOLS = {"built": "✓", "skipped": "=", "failed": "✗", "planned": "·"}
 
 
@@ -105,14 +106,19 @@ def options_from(args: argparse.Namespace) -> build.BuildOptions:
 
 
 def _progress(quiet: bool):
+    """One line per finished job: a progress bar, the job's status symbol, its key and duration."""
+
     def report(result: build.JobResult, done: int, total: int) -> None:
-        if not quiet:
-            width = len(str(total))
-            print(
-                f"[{done:>{width}}/{total}] {SYMBOLS[result.status]} {result.key}  {result.duration:.1f} s",
-                file=sys.stderr,
-                flush=True,
-            )
+        if quiet:
+            return
+        filled = round(BAR_WIDTH * done / total)
+        bar = "#" * filled + "-" * (BAR_WIDTH - filled)
+        width = len(str(total))
+        print(
+            f"[{bar}] {done:>{width}}/{total} {SYMBOLS[result.status]} {result.key}  {result.duration:.1f} s",
+            file=sys.stderr,
+            flush=True,
+        )
 
     return report
 

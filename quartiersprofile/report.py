@@ -63,6 +63,7 @@ class ProfileTables:
     areas: tuple[area_rules.Area, ...]
     metadata: dict
     rule: SuppressionRule
+    boundaries: dict | None = None
 
 
 def compute_tables(dataset: Dataset, rule: SuppressionRule | None = None) -> ProfileTables:
@@ -83,6 +84,7 @@ def compute_tables(dataset: Dataset, rule: SuppressionRule | None = None) -> Pro
         areas=tuple(areas),
         metadata=dict(dataset.metadata),
         rule=rule,
+        boundaries=dataset.boundaries,
     )
 
 
@@ -294,6 +296,21 @@ class Profile:
         return float(self._population(self.area.code)["population"].sum())
 
     # --- map ---
+    def location_html(self) -> str:
+        """Which Ortsteile the area covers (its numbers are their sums) and where it lies."""
+        names = dict(zip(self.tables.districts["code"], self.tables.districts["name"], strict=True))
+        members = ", ".join(names[code] for code in self.area.members)
+        if self.area.level == "ortsteil":
+            sentence = f"{self.name} ist ein Ortsteil im Stadtteil {self.area.parent_name}."
+        elif self.area.level == "stadt":
+            sentence = (f"Bremerhaven umfasst {len(self.area.members)} bewohnte Ortsteile in 9 Stadtteilen; "
+                        "verglichen werden die Stadtteile.")
+        elif self.area.also_code:
+            sentence = f"Der Stadtteil {self.name} besteht aus einem bewohnten Ortsteil ({members})."
+        else:
+            sentence = f"Der Stadtteil {self.name} umfasst die Ortsteile {members}; seine Werte sind deren Summen."
+        return f"<p class='location'>{html.escape(sentence)}</p>"
+
     def ortsteile(self) -> pd.DataFrame:
         d = self.tables.districts
         ort = d[d["level"] == "ortsteil"]
@@ -373,15 +390,16 @@ class Profile:
             ("Einwohner", text.format_count(self.population_total)),
             ("Fläche", text.format_value(own_area, "km²", 2)),
         ]
-        for _, row in rows.head(4).iterrows():
+        for _, row in rows[rows["statistic"] != "count"].head(4).iterrows():
             shown = SUPPRESSED_MARKER if row["suppressed"] else text.format_value(row["value"], row["unit"])
             cells.append((row["name"], shown))
         # A definition list: a screen reader says "Einwohner: 38.445"; the CSS shows the number big, above its
-        # label. The unit after the number's no-break space is set smaller ("16,37" "km²").
+        # label. The unit after the number's no-break space is set smaller ("16,37" "km²"), and on a narrow card
+        # it may go to the next line.
         figures = []
         for label, value in cells:
             number, _, unit = value.partition(text.NBSP)
-            unit_html = f"{text.NBSP}<span class='figure-unit'>{html.escape(unit)}</span>" if unit else ""
+            unit_html = f" <span class='figure-unit'>{html.escape(unit)}</span>" if unit else ""
             figures.append(
                 f"<div class='figure-card'><dt class='figure-label'>{html.escape(label)}</dt>"
                 f"<dd class='figure-value'>{html.escape(number)}{unit_html}</dd></div>"
@@ -431,7 +449,7 @@ class Profile:
                 )
                 facts = "".join(
                     f"<span class='definition-fact'><span class='definition-term'>{term}:</span> "
-                    f"{html.escape(str(value))}.</span> "
+                    f"{html.escape(value.strip().removesuffix('.'))}.</span> "  # "am 31.12." ends with its own dot
                     for term, value in details
                     if isinstance(value, str) and value.strip()  # a count has no denominator
                 )
@@ -489,14 +507,16 @@ def indicator_table_html(rows: pd.DataFrame, caption: str) -> str:
         body.append(
             f"<tr><th scope='row'>{html.escape(row['name'])} <span class='unit'>({html.escape(row['unit'])})"
             f"</span></th><td class='period'>{html.escape(str(row['period_label']))}</td>"
-            f"<td class='num'>{shown(_value_cell(row, 'value'))}</td><td class='num'>{shown(interval)}</td>"
+            f"<td class='num'>{shown(_value_cell(row, 'value'))}</td><td class='num ci'>{shown(interval)}</td>"
             f"<td class='num'>{text.format_number(row['city_value'], decimals)}</td>"
             f"<td><span class='badge badge-{row['comparison_95'].replace(' ', '-')}'>{label}</span></td>"
             f"<td class='trend'>{text.TREND_LABELS[row['trend']]}</td><td class='num'>{shown(count)}</td></tr>"
         )
+    # On a phone the table scrolls sideways inside this box; keyboard users reach it with Tab (a named region).
     return (
+        f"<div class='table-scroll' role='region' tabindex='0' aria-label='{html.escape(caption)}'>"
         f"<table class='indicators'><caption>{html.escape(caption)}</caption><thead>{head}</thead>"
-        f"<tbody>{''.join(body)}</tbody></table>"
+        f"<tbody>{''.join(body)}</tbody></table></div>"
     )
 
 

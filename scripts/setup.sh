@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
 # Set up everything the project needs on a fresh Debian/Ubuntu machine:
-#   1. system packages for the PDF engine (pango), the report typeface and the PDF test tools,
-#   2. a virtual environment in .venv with the package and its test extras.
+#   1. system packages for the PDF engine (pango), the report typeface and the PDF test tools, and for the
+#      accessibility tests: Chromium, a Java runtime (Nu Html Checker) and Node.js/npm, the last two only
+#      when no `java` or `npm` is installed yet,
+#   2. a virtual environment in .venv with the package and its test extras,
+#   3. the Node packages (among them those of the accessibility tests) in node_modules, exact versions from
+#      package-lock.json.
 # Safe to run repeatedly: each step is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SYSTEM_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-open-sans poppler-utils)
+SYSTEM_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-open-sans poppler-utils chromium)
+# Any java or npm already on the PATH will do (e.g. a JDK or a Node.js from elsewhere).
+command -v java >/dev/null || SYSTEM_PACKAGES+=(default-jre-headless)
+command -v npm >/dev/null || SYSTEM_PACKAGES+=(nodejs npm)
 PYTHON=${PYTHON:-python3}
 
 missing=()
@@ -33,4 +40,13 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
     .venv/bin/python -m pip install --quiet --upgrade pip
     .venv/bin/python -m pip install --quiet -e '.[test]'
     echo "$wanted" > "$stamp"
+fi
+
+# --ignore-scripts: vnu-jar's install script would download a Java runtime; the system's java is used instead.
+npm_stamp=node_modules/.installed
+npm_wanted=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$npm_stamp" ] || [ "$(cat "$npm_stamp")" != "$npm_wanted" ]; then
+    echo "setup: installing the Node packages from package-lock.json (npm ci)"
+    npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+    echo "$npm_wanted" > "$npm_stamp"
 fi
