@@ -38,7 +38,12 @@ REPO_DIR = PACKAGE_DIR.parent
 DEFAULT_DATA_DIR = REPO_DIR / "data"
 DEFAULT_OUTPUT_DIR = REPO_DIR / "profiles"
 TEMPLATE_NOTEBOOK = REPO_DIR / "notebooks" / "profile.ipynb"
-FORMATS = ("html", "pdf", "data")
+SLIDES_NOTEBOOK = REPO_DIR / "notebooks" / "slides.ipynb"
+OVERVIEW_NOTEBOOK = REPO_DIR / "notebooks" / "overview.ipynb"
+OVERVIEW_SLUG = "uebersicht-bremerhaven"
+REVEAL_PACKAGE = REPO_DIR / "node_modules" / "reveal.js" / "package.json"
+FORMATS = ("html", "pdf", "data", "slides")
+SUFFIXES = {"html": (".html",), "pdf": (".pdf",), "data": (".csv", ".xlsx"), "slides": (".slides.html", ".slides.pdf")}
 MANIFEST = "manifest.json"
 ENVIRONMENT_PACKAGES = (
     "babel",
@@ -56,6 +61,8 @@ ENVIRONMENT_PACKAGES = (
     "seaborn",
     "weasyprint",
 )
+#: Imports every profile needs, run once per worker kernel instead of once per district.
+KERNEL_PRELOAD = "import matplotlib\nmatplotlib.use('Agg')\nimport quartiersprofile.report, quartiersprofile.charts"
 EXIT_OK, EXIT_FAILED, EXIT_INVALID_INPUT, EXIT_LOCKED = 0, 1, 2, 3
 
 
@@ -103,12 +110,16 @@ class Job:
     def key(self) -> str:
         return f"{self.period}/{self.slug}"
 
+    @property
+    def is_overview(self) -> bool:
+        return self.slug == OVERVIEW_SLUG
+
     def output_paths(self) -> dict[str, Path]:
+        """Output kind (`html`, `pdf`, `csv`, `xlsx`, `slides.html`, ...) -> path, for the requested formats."""
         folder = Path(self.output_dir) / self.period
-        suffixes = {"html": [".html"], "pdf": [".pdf"], "data": [".csv", ".xlsx"]}
         paths = {"ipynb": folder / f"{self.slug}.ipynb"}
         for fmt in self.formats:
-            for suffix in suffixes[fmt]:
+            for suffix in SUFFIXES[fmt]:
                 paths[suffix.lstrip(".")] = folder / f"{self.slug}{suffix}"
         return paths
 
@@ -154,7 +165,8 @@ def code_fingerprint(template: Path = TEMPLATE_NOTEBOOK) -> str:
     """The package's own code and report templates plus the template notebook."""
     files = [p for p in PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
     digest = _hash_files(files, PACKAGE_DIR)
-    return _combine(digest, hashlib.sha256(Path(template).read_bytes()).hexdigest())
+    notebooks = [Path(template), SLIDES_NOTEBOOK, OVERVIEW_NOTEBOOK, REVEAL_PACKAGE]
+    return _combine(digest, *(hashlib.sha256(p.read_bytes()).hexdigest() for p in notebooks if p.is_file()))
 
 
 def environment_fingerprint() -> str:
@@ -364,7 +376,9 @@ def prepare(options: BuildOptions) -> Plan:
 
 def plan_jobs(options: BuildOptions, plan: Plan, previous: dict, request: str, output_dir: Path):
     """The jobs that must run, and results for those that are current (same content fingerprint, intact
-    outputs). Outside a dry run, writes the shared tables for the workers into the output's cache."""
+    outputs). Outside a dry run, writes the shared tables for the workers into the output's cache.
+
+    A build of all areas also builds the city overview (HTML and PDF) of the period."""
     from . import report
 
     blob = report.save_tables(plan.tables)
@@ -373,22 +387,32 @@ def plan_jobs(options: BuildOptions, plan: Plan, previous: dict, request: str, o
         write_atomic(tables_path, blob)
     code, env = code_fingerprint(options.template), environment_fingerprint()
     formats = tuple(f for f in FORMATS if f in options.formats)
+    digests = {a.code: report.Profile(a, plan.period, plan.tables).inputs_digest() for a in plan.areas}
+    candidates = [
+        (area.code, area.name, area.slug, formats, str(options.template), digests[area.code]) for area in plan.areas
+    ]
+    overview_formats = tuple(f for f in formats if f in ("html", "pdf"))
+    if not options.districts and overview_formats:
+        city = next(a for a in plan.areas if a.level == "stadt")
+        everything = _combine(*digests.values())
+        candidates.append(
+            (city.code, "Übersicht Bremerhaven", OVERVIEW_SLUG, overview_formats, str(OVERVIEW_NOTEBOOK), everything)
+        )
     jobs, current = [], []
-    for area in plan.areas:
-        digest = report.Profile(area, plan.period, plan.tables).inputs_digest()
-        build_id = _combine(code, env, digest, area.code, plan.period)[:12]
-        fingerprint = _combine(build_id, repr(formats))
+    for code_of_area, name, slug, job_formats, template, digest in candidates:
+        build_id = _combine(code, env, digest, slug, plan.period)[:12]
+        fingerprint = _combine(build_id, repr(job_formats))
         job = Job(
-            area.code,
-            area.name,
-            area.slug,
+            code_of_area,
+            name,
+            slug,
             plan.period,
-            formats,
+            job_formats,
             str(output_dir),
             str(tables_path),
             fingerprint,
             options.timeout,
-            str(options.template),
+            template,
             build_id,
         )
         entry = previous.get(job.key)
@@ -432,7 +456,15 @@ def _execute(jobs: list[Job], workers: int, request: str, progress) -> list[JobR
     import multiprocessing
 
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+    from .engine import start_worker_kernel
+
+    pool = ProcessPoolExecutor(
+        max_workers=min(workers, len(jobs)),
+        mp_context=context,
+        initializer=start_worker_kernel,
+        initargs=(KERNEL_PRELOAD,),
+    )
+    with pool:
         futures = {pool.submit(execute_job, job): job for job in jobs}
         for future in as_completed(futures):
             job = futures[future]
@@ -465,7 +497,7 @@ _TABLES_CACHE: dict[str, object] = {}
 
 
 def execute_job(job: Job) -> JobResult:
-    """Execute the template for one area, render the requested formats, write each file atomically."""
+    """Execute the template(s) of one job, render the requested formats, write each file atomically."""
     started = time.perf_counter()
     folder = Path(job.output_dir) / job.period
     folder.mkdir(parents=True, exist_ok=True)
@@ -473,8 +505,7 @@ def execute_job(job: Job) -> JobResult:
     failed = folder / f"{job.slug}.failed.ipynb"
     result = JobResult(job.key, job.area_code, job.area_name, job.period, "failed", job.fingerprint)
     try:
-        notebook = _run_notebook(job, running)
-        outputs = _render_outputs(job, notebook)
+        outputs = _build_outputs(job, running)
     except Exception as error:  # noqa: BLE001 - one failing district must not stop the others
         if running.exists():
             os.replace(running, failed)
@@ -492,39 +523,40 @@ def execute_job(job: Job) -> JobResult:
     return result
 
 
-def _run_notebook(job: Job, running: Path):
-    import papermill
+def _run_notebook(job: Job, template: Path, running: Path):
+    """Execute a template on this worker's warm kernel (started once, reset between jobs)."""
+    from .engine import worker_kernel
 
     # The kernel runs in the output folder, so the notebook names the shared tables by a relative path
     # and the kept notebook holds no absolute path of this machine.
-    tables = os.path.relpath(job.tables_path, job.output_dir)
-    parameters = {"district": job.area_code, "period": job.period, "tables": tables}
-    return papermill.execute_notebook(
-        job.template,
-        str(running),
-        parameters=parameters,
-        kernel_name="python3",
-        progress_bar=False,
-        log_output=False,
-        execution_timeout=job.timeout,
-        cwd=job.output_dir,
-    )
+    parameters = {"period": job.period, "tables": os.path.relpath(job.tables_path, job.output_dir)}
+    if not job.is_overview:
+        parameters["district"] = job.area_code
+    kernel = worker_kernel(KERNEL_PRELOAD)
+    notebook = kernel.execute(template, parameters, running, timeout=job.timeout, cwd=Path(job.output_dir))
+    return clean_notebook(notebook)
 
 
-def _render_outputs(job: Job, notebook) -> dict[str, bytes]:
-    """The requested files of one job as bytes, in a fixed order."""
+def _build_outputs(job: Job, running: Path) -> dict[str, bytes]:
+    """The files of one job as bytes, keyed like `Job.output_paths`."""
     import nbformat
 
     from . import downloads, render, report
 
     tables = _TABLES_CACHE.get(job.tables_path) or report.load_tables(job.tables_path)
     _TABLES_CACHE[job.tables_path] = tables
-    area = next(a for a in tables.areas if a.code == job.area_code)
-    profile = report.Profile(area, job.period, tables)
-    notebook = clean_notebook(notebook)
+    notebook = _run_notebook(job, Path(job.template), running)
     outputs = {"ipynb": nbformat.writes(notebook).encode("utf-8")}
+    if job.is_overview:
+        from . import overview
+
+        info = overview.report_info(tables, job.period, job.build_id)
+    else:
+        area = next(a for a in tables.areas if a.code == job.area_code)
+        profile = report.Profile(area, job.period, tables)
+        info = report.report_info(profile, job.build_id)
     if "html" in job.formats or "pdf" in job.formats:
-        page = render.notebook_to_html(notebook, report.report_info(profile, job.build_id))
+        page = render.notebook_to_html(notebook, info)
         if "html" in job.formats:
             outputs["html"] = page.encode("utf-8")
         if "pdf" in job.formats:
@@ -533,6 +565,12 @@ def _render_outputs(job: Job, notebook) -> dict[str, bytes]:
         table = profile.download_table()
         outputs["csv"] = downloads.to_excel_csv(table)
         outputs["xlsx"] = downloads.to_xlsx(table, sheet=profile.name, stand=tables.metadata.get("stand"))
+    if "slides" in job.formats:
+        from . import slides
+
+        deck = slides.notebook_to_slides_html(_run_notebook(job, SLIDES_NOTEBOOK, running), info)
+        outputs["slides.html"] = deck.encode("utf-8")
+        outputs["slides.pdf"] = slides.slides_to_pdf(deck)
     return outputs
 
 

@@ -10,7 +10,14 @@ from babel.numbers import format_decimal
 from .files import write_atomic
 
 STATUS_LABELS = {"built": "neu erstellt", "skipped": "aktuell", "failed": "fehlgeschlagen"}
-LINK_LABELS = {"html": "HTML", "pdf": "PDF", "csv": "CSV", "xlsx": "XLSX"}
+LINK_LABELS = {
+    "html": "HTML",
+    "pdf": "PDF",
+    "csv": "CSV",
+    "xlsx": "XLSX",
+    "slides.html": "Folien",
+    "slides.pdf": "Folien (PDF)",
+}
 
 
 def _seconds(value: float) -> str:

@@ -38,7 +38,7 @@ def test_district_options_build_exactly_lehe_and_geestendorf(built):
     (period_dir,) = [p for p in built.iterdir() if p.is_dir() and not p.name.startswith(".")]
     names = sorted(p.name for p in period_dir.iterdir())
     expected = sorted(f"{slug}.{ext}" for slug in ("stadtteil-lehe", "ortsteil-geestendorf")
-                      for ext in ("html", "pdf", "ipynb", "csv", "xlsx"))
+                      for ext in ("html", "pdf", "ipynb", "csv", "xlsx", "slides.html", "slides.pdf"))
     assert names == expected
 
 
