@@ -530,7 +530,7 @@ def trend_chart(series: pd.DataFrame, indicator_name: str, unit: str, district_n
     """
     series = _unsuppressed(series.sort_values("period").reset_index(drop=True), ["value", "lower", "upper"])
     x = np.arange(len(series))
-    fig = Figure(figsize=(WIDTH, 3.0))
+    fig = Figure(figsize=(WIDTH, 2.5))
     ax = fig.subplots()
     ax.fill_between(x, series["lower"], series["upper"], color=HIGHLIGHT, alpha=0.2, linewidth=0)
     ax.plot(x, series["value"], **DISTRICT_LINE)

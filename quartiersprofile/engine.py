@@ -12,7 +12,8 @@ imports) once, and executes notebook after notebook on it:
   and IPython's history/output caches are cleared and the execution count restarts at 1; pyplot figures
   are closed; matplotlib's rcParams, the warning filters and their "already shown" registries,
   ``os.environ`` and ``sys.path`` are put back to their state right after the preload; the working
-  directory is set. Imported modules stay imported - that is the point;
+  directory is set. Imported modules stay imported - that is the point - and so does whatever state lives
+  inside them (module globals, caches, numpy's global random generator): the notebook must not change it;
 - a cell error raises `papermill.exceptions.PapermillExecutionError` (as papermill does) after the partial
   notebook has been written to ``output_path``, with papermill's error markers; a cell that exceeds the
   timeout or a kernel that dies is reported the same way (``ename`` ``CellTimeoutError`` or

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .text import format_value
+from .text import format_period_label, format_value
 
 MAX_SENTENCES = 8
 DIRECTION_WORDS = {
@@ -49,7 +49,7 @@ def trend_sentences(rows: pd.DataFrame, count: int) -> list[str]:
     for _, row in visible.sort_values("trend_p").head(count).iterrows():
         sentences.append(
             f"{row['name']} ist in den letzten fünf Jahren signifikant {TREND_WORDS[row['trend']]}; "
-            f"zuletzt {format_value(row['value'], row['unit'])} ({row['period_label']})."
+            f"zuletzt {format_value(row['value'], row['unit'])} ({format_period_label(row['period_label'])})."
         )
     return sentences
 
@@ -57,9 +57,7 @@ def trend_sentences(rows: pd.DataFrame, count: int) -> list[str]:
 def key_findings(rows: pd.DataFrame, area_name: str, is_city: bool = False) -> list[str]:
     """4–8 sentences for the Kernaussagen box, from the area's indicator rows of the reporting period."""
     sentences = (
-        []
-        if is_city
-        else comparison_sentences(rows, area_name, {"worse": 3, "better": 2, "higher": 1, "lower": 1})
+        [] if is_city else comparison_sentences(rows, area_name, {"worse": 3, "better": 2, "higher": 1, "lower": 1})
     )
     sentences += trend_sentences(rows, MAX_SENTENCES - len(sentences))
     compared = rows[rows["comparison_95"] != "not compared"]

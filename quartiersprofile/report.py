@@ -214,9 +214,9 @@ class Profile:
             own = own[own["period"].str.endswith(season)]
         own = own[own["period"].map(period_sort_key) <= period_sort_key(self.period)]
         own = own.sort_values("period", key=lambda s: s.map(period_sort_key))
-        return own[
-            ["period", "period_label", "value", "lower", "upper", "city_value", "suppressed"]
-        ].reset_index(drop=True)
+        return own[["period", "period_label", "value", "lower", "upper", "city_value", "suppressed"]].reset_index(
+            drop=True
+        )
 
     def spine_rows(self) -> pd.DataFrame:
         """One row per compared indicator: the area's value, the city, and the spread over all peers."""
@@ -257,9 +257,7 @@ class Profile:
         frame = pd.DataFrame({"district_share": shares(self.area.code), "city_share": shares(self.city.code)})
         frame = frame.reset_index()
         order = {band: i for i, band in enumerate(AGE_BANDS)}
-        return frame.sort_values(
-            ["sex", "age_band"], key=lambda s: s.map(order) if s.name == "age_band" else s
-        )
+        return frame.sort_values(["sex", "age_band"], key=lambda s: s.map(order) if s.name == "age_band" else s)
 
     def age_groups(self) -> pd.DataFrame:
         def shares(code):
@@ -303,8 +301,10 @@ class Profile:
         if self.area.level == "ortsteil":
             sentence = f"{self.name} ist ein Ortsteil im Stadtteil {self.area.parent_name}."
         elif self.area.level == "stadt":
-            sentence = (f"Bremerhaven umfasst {len(self.area.members)} bewohnte Ortsteile in 9 Stadtteilen; "
-                        "verglichen werden die Stadtteile.")
+            sentence = (
+                f"Bremerhaven umfasst {len(self.area.members)} bewohnte Ortsteile in 9 Stadtteilen; "
+                "verglichen werden die Stadtteile."
+            )
         elif self.area.also_code:
             sentence = f"Der Stadtteil {self.name} besteht aus einem bewohnten Ortsteil ({members})."
         else:
@@ -335,7 +335,7 @@ class Profile:
                 "Kennziffer": rows["id"],
                 "Indikator": rows["name"],
                 "Einheit": rows["unit"],
-                "Zeitraum": rows["period_label"],
+                "Zeitraum": rows["period_label"].map(text.format_period_label),
                 "Gebiet": self.name,
                 "Wert": rows["value"].round(2),
                 "KI 95 % unten": rows["lower"].round(2),
@@ -362,18 +362,14 @@ class Profile:
         pop = pop[pop["area"].isin(codes)]
         digest = hashlib.sha256()
         for frame in (shown, pop, self.tables.catalogue, self.tables.districts):
-            digest.update(
-                pd.util.hash_pandas_object(frame.reset_index(drop=True), index=True).to_numpy().tobytes()
-            )
+            digest.update(pd.util.hash_pandas_object(frame.reset_index(drop=True), index=True).to_numpy().tobytes())
         digest.update(repr(sorted(self.tables.metadata.items())).encode())
         digest.update(repr(self.tables.rule).encode())
         return digest.hexdigest()
 
     # --- text blocks ---
     def key_findings_html(self) -> str:
-        sentences = findings.key_findings(
-            self.indicator_rows(), self.name, is_city=self.area.level == "stadt"
-        )
+        sentences = findings.key_findings(self.indicator_rows(), self.name, is_city=self.area.level == "stadt")
         items = "".join(f"<li>{html.escape(s)}</li>" for s in sentences)
         return f"<div class='key-findings'><ul>{items}</ul></div>"
 
@@ -464,8 +460,12 @@ class Profile:
 
     def appendix_html(self) -> str:
         return indicator_table_html(
-            self.indicator_rows(), f"Alle Indikatoren für {self.name}, {self.period_label}"
+            self.indicator_rows(), f"Alle Indikatoren für {self.name}, {self.period_label}", self.suppression_note
         )
+
+    @property
+    def suppression_note(self) -> str:
+        return self.tables.rule.describe_de()
 
 
 # --- HTML pieces the notebook displays ---------------------------------------------------------------------
@@ -477,8 +477,20 @@ def _value_cell(row: pd.Series, column: str) -> str:
     return text.format_number(row[column], text.decimals_for(row["unit"]))
 
 
-def indicator_table_html(rows: pd.DataFrame, caption: str) -> str:
-    """Table of indicators: value, 95 % CI, city value, classification, trend and count."""
+def _cases(row: pd.Series) -> str:
+    """The count behind a value: events or people (a mean's number measured); none for ratios."""
+    if row["suppressed"]:
+        return SUPPRESSED_MARKER
+    if row["statistic"] == "ratio":
+        return text.MISSING
+    return text.format_count(row["denominator"] if row["statistic"] == "mean" else row["numerator"])
+
+
+def indicator_table_html(rows: pd.DataFrame, caption: str, note: str = "") -> str:
+    """Table of indicators: value, 95 % CI, city value, classification, trend and count.
+
+    `note` (the small-number rule) is printed under the table when a value in it is suppressed, so every page
+    that hides a value says why."""
     head = (
         "<tr><th scope='col' class='col-name'>Indikator</th><th scope='col' class='col-period'>Zeitraum</th>"
         "<th scope='col' class='num col-value'>Wert</th><th scope='col' class='num col-ci'>95-%-KI</th>"
@@ -498,15 +510,13 @@ def indicator_table_html(rows: pd.DataFrame, caption: str) -> str:
     for _, row in rows.iterrows():
         decimals = text.decimals_for(row["unit"])
         interval = (
-            SUPPRESSED_MARKER
-            if row["suppressed"]
-            else text.format_interval(row["lower"], row["upper"], decimals)
+            SUPPRESSED_MARKER if row["suppressed"] else text.format_interval(row["lower"], row["upper"], decimals)
         )
         label = text.CLASSIFICATION_LABELS[row["comparison_95"]]
-        count = SUPPRESSED_MARKER if row["suppressed"] else text.format_count(row["numerator"])
+        count = _cases(row)
         body.append(
             f"<tr><th scope='row'>{html.escape(row['name'])} <span class='unit'>({html.escape(row['unit'])})"
-            f"</span></th><td class='period'>{html.escape(str(row['period_label']))}</td>"
+            f"</span></th><td class='period'>{html.escape(text.format_period_label(row['period_label']))}</td>"
             f"<td class='num'>{shown(_value_cell(row, 'value'))}</td><td class='num ci'>{shown(interval)}</td>"
             f"<td class='num'>{text.format_number(row['city_value'], decimals)}</td>"
             f"<td><span class='badge badge-{row['comparison_95'].replace(' ', '-')}'>{label}</span></td>"
@@ -517,6 +527,7 @@ def indicator_table_html(rows: pd.DataFrame, caption: str) -> str:
         f"<div class='table-scroll' role='region' tabindex='0' aria-label='{html.escape(caption)}'>"
         f"<table class='indicators'><caption>{html.escape(caption)}</caption><thead>{head}</thead>"
         f"<tbody>{''.join(body)}</tbody></table></div>"
+        + (f"<p class='table-note'>{SUPPRESSED_MARKER} {html.escape(note)}</p>" if rows["suppressed"].any() else "")
     )
 
 
@@ -534,7 +545,9 @@ def show_chart(chart: charts.Chart, caption: str) -> None:
 def show_section(profile: Profile, section: str) -> None:
     """A report section: its indicator table, the lead indicator among all peers, and its trend."""
     rows = profile.indicator_rows(section)
-    show(indicator_table_html(rows, f"{section}: {profile.name} im Vergleich mit Bremerhaven"))
+    show(
+        indicator_table_html(rows, f"{section}: {profile.name} im Vergleich mit Bremerhaven", profile.suppression_note)
+    )
     lead = profile.lead_indicator(section)
     if lead is None:
         return

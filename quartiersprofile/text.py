@@ -118,3 +118,9 @@ def format_period(period: str, abbreviated: bool = False) -> str:
         return str(year)
     pattern = "QQQ y" if abbreviated else "QQQQ y"
     return babel_format_date(dt.date(year, 3 * quarter, 1), format=pattern, locale=LOCALE)
+
+
+def format_period_label(label: str) -> str:
+    """A data period as shown in tables and text: quarters in words ("2024-Q4" -> "4. Quartal 2024"), years
+    and pooled spans ("2022–2024") as they are."""
+    return format_period(label) if _PERIOD.match(str(label)) else str(label)
