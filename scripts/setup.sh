@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Set up everything the project needs on a fresh Debian/Ubuntu machine:
-#   1. system packages for the PDF engine (pango), the report typeface and the PDF test tools, and for the
-#      accessibility tests: Chromium, a Java runtime (Nu Html Checker) and Node.js/npm, the last two only
-#      when no `java` or `npm` is installed yet,
+#   1. system packages: pango (PDF engine), Open Sans (the report typeface), poppler-utils (PDF checks),
+#      Chromium (accessibility checks), a Java runtime (Nu Html Checker) and Node.js/npm (reveal.js for the
+#      slides, the check tools) - the last two only when no `java` or `npm` is installed yet,
 #   2. a virtual environment in .venv with the package and its test extras,
-#   3. the Node packages (among them those of the accessibility tests) in node_modules, exact versions from
+#   3. the Node packages in node_modules (reveal.js, axe-core, playwright-core, vnu-jar), exact versions from
 #      package-lock.json.
 # Safe to run repeatedly: each step is skipped when already done.
 set -euo pipefail
