@@ -16,6 +16,7 @@ import pandas as pd
 import pyphen
 
 from . import charts, report, text
+from .data import SECTIONS
 from .suppression import SUPPRESSED_MARKER
 
 #: The five focus districts of the advisory board (ZWK): Stadtteile Lehe, Leherheide and Surheide, Ortsteile
@@ -377,7 +378,7 @@ def section_maps(tables: report.ProfileTables, period: str) -> list[tuple[str, c
     city = city_profile(tables, period)
     ortsteile = city.ortsteile()
     maps = []
-    for section in report.SECTIONS:
+    for section in SECTIONS:
         lead = city.lead_indicator(section)
         if lead is None:
             continue
@@ -409,7 +410,7 @@ def judged_sections(tables: report.ProfileTables) -> list[str]:
     """Sections with at least one indicator that has a direction (better/worse), in report order."""
     catalogue = tables.catalogue
     judged = set(catalogue.loc[catalogue["polarity"] != "neutral", "section"])
-    return [s for s in report.SECTIONS if s in judged]
+    return [s for s in SECTIONS if s in judged]
 
 
 def worse_counts(tables: report.ProfileTables, period: str, level: str = "ortsteil") -> pd.DataFrame:

@@ -22,14 +22,6 @@ from .data import AGE_BANDS, Dataset, latest_of, load_dataset, period_sort_key
 from .indicators import build_indicator_table
 from .suppression import SUPPRESSED_MARKER, SuppressionRule
 
-SECTIONS = (
-    "Demografie",
-    "Soziale Lage",
-    "Kindergesundheit",
-    "Gesundheit und Sterblichkeit",
-    "Versorgung",
-    "Wohnumfeld",
-)
 STATISTIC_LABELS = {
     "proportion": "Anteil mit Wilson-Konfidenzintervall",
     "rate": "Rate mit exaktem Poisson- bzw. Byar-Konfidenzintervall",
