@@ -1,6 +1,6 @@
 """Tests for quartiersprofile.render: executed notebook -> code-free HTML -> tagged A4 PDF.
 
-The fixture `executed_profile.ipynb` is shaped like a papermill run of the profile template: a parameters
+The fixture (`tests/fixtures/executed_profile.py`) is shaped like a papermill run of the profile template: a parameters
 cell, an injected-parameters cell, stdout/stderr streams, a bare `text/plain` repr, three `##` sections,
 a callout, a figure with alt text, a table and a `text/markdown` source note.
 
@@ -23,13 +23,14 @@ from pathlib import Path
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
+from fixtures.executed_profile import executed_profile
 from nbformat.v4 import new_output
 from pypdf import PdfReader
 
 from quartiersprofile import render
 from quartiersprofile.render import ReportInfo, html_to_pdf, notebook_to_html, slugify
 
-FIXTURE = Path(__file__).parent / "fixtures" / "executed_profile.ipynb"
+FIXTURES = Path(__file__).parent / "fixtures"
 SECTIONS = ["Kernaussagen", "Bevölkerung", "Gesundheit und Versorgung"]
 SAMPLE_NOTICE = "Die Gesundheitsindikatoren sind simuliert und beschreiben nicht den echten Ortsteil."
 INFO = ReportInfo(
@@ -47,7 +48,7 @@ REAL_DATA_INFO = ReportInfo(**{**INFO.__dict__, "sample_notice": None})
 
 
 def _notebook() -> nbformat.NotebookNode:
-    return nbformat.read(FIXTURE, as_version=4)
+    return executed_profile()
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +89,7 @@ def test_fixture_is_a_small_executed_profile():
     output_types = {output.output_type for cell in notebook.cells for output in cell.get("outputs", [])}
     assert {"parameters", "injected-parameters"} <= set(tags)
     assert {"stream", "display_data", "execute_result"} <= output_types
-    assert FIXTURE.stat().st_size < 200_000
+    assert len(nbformat.writes(notebook)) < 200_000
 
 
 # --- HTML: what must never appear ------------------------------------------------------------------
@@ -146,7 +147,7 @@ def test_html_is_self_contained(soup, html):
     assert all(img["src"].startswith("data:image/") for img in soup.find_all("img"))
     assert not re.search(r"""(src|href)=["']?(https?:|//|file:)""", html)
     assert "@import" not in html and "url(" not in html
-    assert "/work/" not in html and str(FIXTURE.parent) not in html  # no absolute paths
+    assert "/work/" not in html and str(FIXTURES) not in html  # no absolute paths
 
 
 # --- HTML: what must appear -------------------------------------------------------------------------
