@@ -387,7 +387,13 @@ def plan_jobs(options: BuildOptions, plan: Plan, previous: dict, request: str, o
         write_atomic(tables_path, blob)
     code, env = code_fingerprint(options.template), environment_fingerprint()
     formats = tuple(f for f in FORMATS if f in options.formats)
-    digests = {a.code: report.Profile(a, plan.period, plan.tables).inputs_digest() for a in plan.areas}
+    by_shown_areas: dict[frozenset, str] = {}  # all Ortsteil profiles show the same areas: hash them once
+    digests = {}
+    for area in plan.areas:
+        shown = report.Profile(area, plan.period, plan.tables).shown_areas
+        if shown not in by_shown_areas:
+            by_shown_areas[shown] = report.inputs_digest(plan.tables, shown, plan.period)
+        digests[area.code] = by_shown_areas[shown]
     candidates = [
         (area.code, area.name, area.slug, formats, str(options.template), digests[area.code]) for area in plan.areas
     ]

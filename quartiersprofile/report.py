@@ -343,21 +343,14 @@ class Profile:
             }
         )
 
+    @property
+    def shown_areas(self) -> frozenset[str]:
+        """Codes of every area whose numbers this profile shows: itself, its peers and the city."""
+        return frozenset({self.area.code, self.city.code, *(a.code for a in self.peers)})
+
     def inputs_digest(self) -> str:
         """Hash of exactly the numbers this profile can show: a data change elsewhere does not rebuild it."""
-        codes = {self.area.code, self.city.code, *(a.code for a in self.peers)}
-        table = self.tables.indicators
-        shown = table[
-            table["area"].isin(codes) & (table["period"].map(period_sort_key) <= period_sort_key(self.period))
-        ]
-        pop = self.tables.population
-        pop = pop[pop["area"].isin(codes)]
-        digest = hashlib.sha256()
-        for frame in (shown, pop, self.tables.catalogue, self.tables.districts):
-            digest.update(pd.util.hash_pandas_object(frame.reset_index(drop=True), index=True).to_numpy().tobytes())
-        digest.update(repr(sorted(self.tables.metadata.items())).encode())
-        digest.update(repr(self.tables.rule).encode())
-        return digest.hexdigest()
+        return inputs_digest(self.tables, self.shown_areas, self.period)
 
     # --- text blocks ---
     def key_findings_html(self) -> str:
@@ -458,6 +451,20 @@ class Profile:
     @property
     def suppression_note(self) -> str:
         return self.tables.rule.describe_de()
+
+
+def inputs_digest(tables: ProfileTables, codes: frozenset[str], period: str) -> str:
+    """Hash of the rows of `codes` up to `period` plus everything every profile shows (catalogue, register,
+    metadata, rule). All Ortsteil profiles show the same areas, so a build computes this once per set."""
+    table = tables.indicators
+    shown = table[table["area"].isin(codes) & (table["period"].map(period_sort_key) <= period_sort_key(period))]
+    population = tables.population[tables.population["area"].isin(codes)]
+    digest = hashlib.sha256()
+    for frame in (shown, population, tables.catalogue, tables.districts):
+        digest.update(pd.util.hash_pandas_object(frame.reset_index(drop=True), index=True).to_numpy().tobytes())
+    digest.update(repr(sorted(tables.metadata.items())).encode())
+    digest.update(repr(tables.rule).encode())
+    return digest.hexdigest()
 
 
 # --- HTML pieces the notebook displays ---------------------------------------------------------------------
