@@ -6,7 +6,9 @@
 (b) ``python build.py --force`` into an empty folder (the same sample of districts, or ``--all``);
 (c) the no-op rebuild right after (b), interpreter start included;
 (d) ``--scale N``: a synthetic city of N Ortsteile and how long loading, the shared tables, planning/hashing
-    and the index page take, and how much memory they need.
+    and the index page take, and how much memory they need;
+(e) the synthetic city built through ``build.py --scheduler`` on a Dask LocalCluster (``--cluster-workers``
+    worker processes): throughput and the client's peak memory (``--cluster-profiles`` caps how many).
 
 Usage: ``.venv/bin/python benchmarks/benchmark_build.py [--sample 3 | --all] [--scale 1000]``
 """
@@ -42,10 +44,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--scale", type=int, default=1000, metavar="N", help="Ortsteile of the synthetic city in (d); 0 skips (d)"
     )
-    parser.add_argument("--parts", default="abcd", help="which parts to run, e.g. 'bc' (default abcd; (c) needs (b))")
+    parser.add_argument(
+        "--parts", default="abcd", help="which parts to run, e.g. 'bc' or 'e' (default abcd; (c) needs (b))"
+    )
+    parser.add_argument(
+        "--cluster-workers", type=int, default=os.cpu_count() or 1, metavar="N", help="LocalCluster workers in (e)"
+    )
+    parser.add_argument(
+        "--cluster-profiles", type=int, metavar="N", help="build only the first N profiles in (e) (default: all)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folders and print where they are")
     parser.add_argument("--measure-scale", nargs=2, metavar=("DATA", "OUT"), help=argparse.SUPPRESS)
     parser.add_argument("--measure-plan", nargs=2, metavar=("DATA", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--measure-cluster", nargs=2, metavar=("DATA", "OUT"), help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -104,8 +115,9 @@ def naive_loop(sample: list, period: str, data_dir: Path, work: Path) -> list[di
 # --- (b) and (c) build.py ---------------------------------------------------------------------------------
 
 
-def build_command(output: Path, period: str, data_dir: Path, districts: list[str], jobs: int | None) -> list[str]:
-    command = [sys.executable, str(REPO / "build.py"), "--output", str(output), "--period", period, "--quiet"]
+def build_command(output: Path, period: str | None, data_dir: Path, districts: list, jobs: int | None) -> list[str]:
+    command = [sys.executable, str(REPO / "build.py"), "--output", str(output), "--quiet"]
+    command += ["--period", period] if period else []
     # the same outputs as the naive loop (a): HTML and PDF
     command += ["--data", str(data_dir), "--format", "html", "--format", "pdf"]
     for code in districts:
@@ -252,8 +264,33 @@ def measure_plan(data_dir: Path, output: Path) -> None:
     emit("build.plan_jobs (fingerprints of every job)", time.perf_counter() - started, jobs=len(jobs) + len(current))
 
 
-def run_measurement(flag: str, data_dir: Path, output: Path, timeout: float) -> list[dict]:
-    command = [sys.executable, __file__, flag, str(data_dir), str(output)]
+def measure_cluster(data_dir: Path, output: Path, workers: int, limit: int | None) -> None:
+    """(e), in its own interpreter: a LocalCluster here, the build as a child process (its peak RSS is the
+    client's, read with RUSAGE_CHILDREN once it has exited; the workers are still running then)."""
+    import pandas as pd
+    from distributed import LocalCluster
+
+    districts = pd.read_csv(data_dir / "districts.csv", dtype=str)
+    codes = districts.loc[districts["level"] == "ortsteil", "code"].tolist()[:limit]
+    started = time.perf_counter()
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        emit("LocalCluster start", time.perf_counter() - started, workers=workers)
+        command = build_command(output, None, data_dir, codes, None) + ["--scheduler", cluster.scheduler_address]
+        started = time.perf_counter()
+        wall, _ = run(command, REPO)
+        client_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        built, _ = built_profiles(output)
+        emit(
+            "build.py --scheduler (HTML + PDF)",
+            wall,
+            profiles=built,
+            profiles_per_minute=round(60 * built / wall, 1),
+            client_peak_rss_mb=round(client_mb),
+        )
+
+
+def run_measurement(flag: str, data_dir: Path, output: Path, timeout: float, *extra: str) -> list[dict]:
+    command = [sys.executable, __file__, flag, str(data_dir), str(output), *extra]
     try:
         result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired as error:
@@ -267,6 +304,23 @@ def run_measurement(flag: str, data_dir: Path, output: Path, timeout: float) -> 
     return rows
 
 
+def make_city(data_dir: Path, city: Path, scale: int) -> str:
+    started = time.perf_counter()
+    shape = synthetic_city(data_dir, city, scale)
+    size = sum(p.stat().st_size for p in city.iterdir()) / 2**20
+    return (
+        f"synthetic city: {shape['ortsteile']} Ortsteile in {shape['stadtteile']} Stadtteile, "
+        f"~{shape['observation_rows']:,} observation rows, {size:.0f} MB CSV (generated in "
+        f"{time.perf_counter() - started:.1f} s)"
+    )
+
+
+def _row_line(row: dict) -> str:
+    extra = {k: v for k, v in row.items() if k not in ("stage", "seconds", "peak_rss_mb")}
+    note = ("  " + ", ".join(f"{k}={v}" for k, v in extra.items())) if extra else ""
+    return f"    {row['stage']:<52} {row['seconds']:8.2f} s  peak RSS {row['peak_rss_mb']:6} MB{note}"
+
+
 # --- main ---------------------------------------------------------------------------------------------------
 
 
@@ -277,6 +331,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.measure_plan:
         measure_plan(Path(args.measure_plan[0]), Path(args.measure_plan[1]))
+        return 0
+    if args.measure_cluster:
+        measure_cluster(Path(args.measure_cluster[0]), Path(args.measure_cluster[1]), args.cluster_workers,
+                        args.cluster_profiles)  # fmt: skip
         return 0
 
     data_dir = args.data.resolve()
@@ -319,25 +377,21 @@ def main(argv: list[str] | None = None) -> int:
                 skipped = sum(line.startswith("skipped") for line in out.splitlines())
                 verdict = "ok" if wall < NO_OP_LIMIT else f"SLOWER than {NO_OP_LIMIT:g} s"
                 summary.append(f"(c) no-op rebuild:          {wall:6.2f} s  ({verdict}; {skipped} profiles skipped)")
+        city = work / f"city-{args.scale}"
         if "d" in args.parts and args.scale > 0:
             print(f"(d) synthetic city with {args.scale} Ortsteile", flush=True)
-            city = work / f"city-{args.scale}"
-            started = time.perf_counter()
-            shape = synthetic_city(data_dir, city, args.scale)
-            size = sum(p.stat().st_size for p in city.iterdir()) / 2**20
-            summary.append(
-                f"(d) synthetic city: {shape['ortsteile']} Ortsteile in {shape['stadtteile']} Stadtteile, "
-                f"~{shape['observation_rows']:,} observation rows, {size:.0f} MB CSV (generated in "
-                f"{time.perf_counter() - started:.1f} s)"
-            )
+            summary.append(make_city(data_dir, city, args.scale))
             rows = run_measurement("--measure-scale", city, work / "scale-out", timeout=1800)
             rows += run_measurement("--measure-plan", city, work / "plan-out", timeout=900)
-            for row in rows:
-                extra = {k: v for k, v in row.items() if k not in ("stage", "seconds", "peak_rss_mb")}
-                note = ("  " + ", ".join(f"{k}={v}" for k, v in extra.items())) if extra else ""
-                summary.append(
-                    f"    {row['stage']:<52} {row['seconds']:8.2f} s  peak RSS {row['peak_rss_mb']:6} MB{note}"
-                )
+            summary += [_row_line(row) for row in rows]
+        if "e" in args.parts and args.scale > 0:
+            count = min(args.cluster_profiles or args.scale, args.scale)
+            print(f"(e) {count} profiles of the synthetic city on a LocalCluster", flush=True)
+            if not city.exists():
+                summary.append(make_city(data_dir, city, args.scale))
+            extra = ["--cluster-workers", str(args.cluster_workers), "--cluster-profiles", str(count)]
+            rows = run_measurement("--measure-cluster", city, work / "cluster-out", 6 * 3600, *extra)
+            summary += [_row_line(row) for row in rows]
     finally:
         if args.keep:
             print(f"kept: {work}")

@@ -16,15 +16,19 @@ only when there is work to do.
 
 from __future__ import annotations
 
+import atexit
 import fcntl
 import hashlib
 import json
 import logging
 import os
+import shutil
 import sys
+import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -45,6 +49,7 @@ REVEAL_PACKAGE = REPO_DIR / "node_modules" / "reveal.js" / "package.json"
 FORMATS = ("html", "pdf", "data", "slides")
 SUFFIXES = {"html": (".html",), "pdf": (".pdf",), "data": (".csv", ".xlsx"), "slides": (".slides.html", ".slides.pdf")}
 MANIFEST = "manifest.json"
+FAILED_NOTEBOOK = "failed.ipynb"  # the files of a failed job: only its partially executed notebook
 ENVIRONMENT_PACKAGES = (
     "babel",
     "ipykernel",
@@ -63,11 +68,15 @@ ENVIRONMENT_PACKAGES = (
 )
 #: Imports every profile needs, run once per worker kernel instead of once per district.
 KERNEL_PRELOAD = "import matplotlib\nmatplotlib.use('Agg')\nimport quartiersprofile.report, quartiersprofile.charts"
-EXIT_OK, EXIT_FAILED, EXIT_INVALID_INPUT, EXIT_LOCKED = 0, 1, 2, 3
+EXIT_OK, EXIT_FAILED, EXIT_INVALID_INPUT, EXIT_LOCKED, EXIT_CLUSTER_UNAVAILABLE = 0, 1, 2, 3, 4
 
 
 class BuildLockedError(RuntimeError):
     """Another build is writing to the same output folder."""
+
+
+class ClusterUnavailableError(RuntimeError):
+    """The Dask scheduler given by `--scheduler` cannot be reached, has no workers, or runs other versions."""
 
 
 class InvalidRequestError(ValueError):
@@ -84,6 +93,7 @@ class BuildOptions:
     period: str | None = None
     formats: tuple[str, ...] = FORMATS
     jobs: int = os.cpu_count() or 1
+    scheduler: str | None = None  # address of a Dask scheduler; None builds on this machine
     force: bool = False
     dry_run: bool = False
     timeout: int = 600
@@ -105,6 +115,7 @@ class Job:
     timeout: int
     template: str
     build_id: str  # names the report's inputs (not the clock, not the formats); printed in every footer
+    slides_template: str = str(SLIDES_NOTEBOOK)
 
     @property
     def key(self) -> str:
@@ -161,10 +172,14 @@ def _hash_files(paths: Iterable[Path], root: Path) -> str:
     return digest.hexdigest()
 
 
+def package_fingerprint() -> str:
+    """The package's own code and report templates."""
+    return _hash_files([p for p in PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts], PACKAGE_DIR)
+
+
 def code_fingerprint(template: Path = TEMPLATE_NOTEBOOK) -> str:
-    """The package's own code and report templates plus the template notebook."""
-    files = [p for p in PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
-    digest = _hash_files(files, PACKAGE_DIR)
+    """The package's own code and report templates plus the template notebooks."""
+    digest = package_fingerprint()
     notebooks = [Path(template), SLIDES_NOTEBOOK, OVERVIEW_NOTEBOOK, REVEAL_PACKAGE]
     return _combine(digest, *(hashlib.sha256(p.read_bytes()).hexdigest() for p in notebooks if p.is_file()))
 
@@ -202,9 +217,9 @@ def read_manifest(output_dir: Path) -> dict[str, dict]:
         return {}
 
 
-def describe_file(path: Path) -> dict:
-    data = path.read_bytes()
-    return {"path": path.name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+def describe_bytes(name: str, data: bytes) -> dict:
+    """A manifest entry for one output file."""
+    return {"path": name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
 
 
 def outputs_intact(entry: dict, output_dir: Path, period: str) -> bool:
@@ -330,17 +345,22 @@ def run_build(options: BuildOptions, progress=None) -> BuildResult:
         skipped = _fast_skip(read_manifest(output_dir), _read_requests(output_dir), request, output_dir)
         if skipped is not None:
             return BuildResult(skipped, ["Nothing changed since the last build."])
-    plan = prepare(options)
     if options.dry_run:
+        plan = prepare(options)
         jobs, results = plan_jobs(options, plan, read_manifest(output_dir), request, output_dir)
         planned = [JobResult(j.key, j.area_code, j.area_name, j.period, "planned", j.fingerprint) for j in jobs]
         return BuildResult(results + planned, list(plan.notes))
-    output_dir.mkdir(parents=True, exist_ok=True)
-    with OutputLock(output_dir):
+    with ExitStack() as stack:
+        cluster = stack.enter_context(_connect(options.scheduler)) if options.scheduler else None
+        plan = prepare(options)
+        output_dir.mkdir(parents=True, exist_ok=True)
+        stack.enter_context(OutputLock(output_dir))
         remove_stale_temporaries(output_dir)
         previous = read_manifest(output_dir)
         jobs, results = plan_jobs(options, plan, previous, request, output_dir)
-        results += _execute(jobs, options.jobs, request, progress)
+        for done, (job, result, files) in enumerate(_run_jobs(jobs, options, cluster), start=1):
+            results.append(_finish(store_outputs(job, result, files), request, progress, done, len(jobs)))
+            write_manifest(output_dir, results, previous)  # after every job: the manifest matches the files
         write_manifest(output_dir, results, previous)
         requests = _read_requests(output_dir)
         requests[request] = sorted(r.key for r in results)
@@ -409,17 +429,17 @@ def plan_jobs(options: BuildOptions, plan: Plan, previous: dict, request: str, o
         build_id = _combine(code, env, digest, slug, plan.period)[:12]
         fingerprint = _combine(build_id, repr(job_formats))
         job = Job(
-            code_of_area,
-            name,
-            slug,
-            plan.period,
-            job_formats,
-            str(output_dir),
-            str(tables_path),
-            fingerprint,
-            options.timeout,
-            template,
-            build_id,
+            area_code=code_of_area,
+            area_name=name,
+            slug=slug,
+            period=plan.period,
+            formats=job_formats,
+            output_dir=str(output_dir),
+            tables_path=str(tables_path),
+            fingerprint=fingerprint,
+            timeout=options.timeout,
+            template=template,
+            build_id=build_id,
         )
         entry = previous.get(job.key)
         if (
@@ -451,43 +471,44 @@ def _write_requests(output_dir: Path, requests: dict) -> None:
     write_atomic(output_dir / ".cache" / "requests.json", json.dumps(requests, indent=1).encode())
 
 
-def _execute(jobs: list[Job], workers: int, request: str, progress) -> list[JobResult]:
-    if not jobs:
-        return []
-    results = []
-    if workers <= 1 or len(jobs) == 1:
+def _connect(address: str):
+    """A client of the Dask scheduler at `address`, connected before the data are loaded, so that an unreachable
+    cluster is reported in seconds. Dask is imported only here."""
+    from .cluster import connect
+
+    return connect(address)
+
+
+def _run_jobs(jobs: list[Job], options: BuildOptions, cluster=None) -> Iterator[tuple[Job, JobResult, dict]]:
+    """Run the jobs where the options say (this process, a local process pool or the Dask `cluster` client)
+    and yield each job's result and files as it finishes. Nothing here writes into the output folder."""
+    if cluster is not None:
+        from .cluster import run_on_cluster
+
+        yield from run_on_cluster(jobs, cluster)
+        return
+    if options.jobs <= 1 or len(jobs) == 1:
         for job in jobs:
-            results.append(_finish(execute_job(job), request, progress, len(results) + 1, len(jobs)))
-        return results
+            yield job, *run_job(job)
+        return
     import multiprocessing
 
-    context = multiprocessing.get_context("spawn")
     from .engine import start_worker_kernel
 
     pool = ProcessPoolExecutor(
-        max_workers=min(workers, len(jobs)),
-        mp_context=context,
+        max_workers=min(options.jobs, len(jobs)),
+        mp_context=multiprocessing.get_context("spawn"),
         initializer=start_worker_kernel,
         initargs=(KERNEL_PRELOAD,),
     )
     with pool:
-        futures = {pool.submit(execute_job, job): job for job in jobs}
+        futures = {pool.submit(run_job, job): job for job in jobs}
         for future in as_completed(futures):
             job = futures[future]
             try:
-                result = future.result()
+                yield job, *future.result()
             except Exception as error:  # a worker that died (e.g. killed) fails its job, not the build
-                result = JobResult(
-                    job.key,
-                    job.area_code,
-                    job.area_name,
-                    job.period,
-                    "failed",
-                    job.fingerprint,
-                    message=f"worker crashed: {error!r}",
-                )
-            results.append(_finish(result, request, progress, len(results) + 1, len(jobs)))
-    return results
+                yield job, crashed(job, error), {}
 
 
 def _finish(result: JobResult, request: str, progress, done: int, total: int) -> JobResult:
@@ -497,36 +518,69 @@ def _finish(result: JobResult, request: str, progress, done: int, total: int) ->
     return result
 
 
-# --- one job (runs in a worker process) -------------------------------------------------------------------
+def crashed(job: Job, error: BaseException) -> JobResult:
+    """The result of a job whose worker process died."""
+    return JobResult(
+        job.key,
+        job.area_code,
+        job.area_name,
+        job.period,
+        "failed",
+        job.fingerprint,
+        message=f"worker crashed: {error!r}",
+    )
+
+
+def store_outputs(job: Job, result: JobResult, files: dict[str, bytes]) -> JobResult:
+    """Write a finished job's files into the output folder, each atomically; keep a failed run's notebook."""
+    folder = Path(job.output_dir) / job.period
+    failed = folder / f"{job.slug}.failed.ipynb"
+    if result.status != "built":
+        if FAILED_NOTEBOOK in files:
+            write_atomic(failed, files[FAILED_NOTEBOOK])
+        return result
+    paths = job.output_paths()
+    for kind, data in files.items():
+        write_atomic(paths[kind], data)
+    failed.unlink(missing_ok=True)
+    result.outputs = {kind: describe_bytes(paths[kind].name, data) for kind, data in files.items()}
+    return result
+
+
+# --- one job (runs in a worker: this process, a pool process or a Dask worker) ----------------------------
 
 _TABLES_CACHE: dict[str, object] = {}
+_scratch: Path | None = None
 
 
-def execute_job(job: Job) -> JobResult:
-    """Execute the template(s) of one job, render the requested formats, write each file atomically."""
+def scratch_dir() -> Path:
+    """A private folder of this process for notebooks being executed; removed when the process exits."""
+    global _scratch
+    if _scratch is None:
+        _scratch = Path(tempfile.mkdtemp(prefix="quartiersprofile-"))
+        atexit.register(shutil.rmtree, _scratch, True)
+    return _scratch
+
+
+def run_job(job: Job) -> tuple[JobResult, dict[str, bytes]]:
+    """Execute the template(s) of one job and render the requested formats; return the result and the files
+    (kind -> bytes, keyed like `Job.output_paths`), or, when it fails, the partial notebook as `FAILED_NOTEBOOK`.
+
+    The kernel runs in `job.output_dir`, which must hold the shared tables at `job.tables_path`; nothing is
+    written there."""
     started = time.perf_counter()
-    folder = Path(job.output_dir) / job.period
-    folder.mkdir(parents=True, exist_ok=True)
-    running = folder / f".{job.slug}.running.ipynb"
-    failed = folder / f"{job.slug}.failed.ipynb"
+    running = scratch_dir() / f"{job.slug}.ipynb"
+    running.unlink(missing_ok=True)
     result = JobResult(job.key, job.area_code, job.area_name, job.period, "failed", job.fingerprint)
     try:
-        outputs = _build_outputs(job, running)
+        files = _build_outputs(job, running)
+        result.status = "built"
     except Exception as error:  # noqa: BLE001 - one failing district must not stop the others
-        if running.exists():
-            os.replace(running, failed)
         result.message = _describe_failure(error)
-        result.duration = round(time.perf_counter() - started, 2)
-        return result
+        files = {FAILED_NOTEBOOK: running.read_bytes()} if running.exists() else {}
     running.unlink(missing_ok=True)
-    failed.unlink(missing_ok=True)
-    paths = job.output_paths()
-    for kind, data in outputs.items():
-        write_atomic(paths[kind], data)
-    result.outputs = {kind: describe_file(paths[kind]) for kind in outputs}
-    result.status = "built"
     result.duration = round(time.perf_counter() - started, 2)
-    return result
+    return result, files
 
 
 def _run_notebook(job: Job, template: Path, running: Path):
@@ -574,7 +628,7 @@ def _build_outputs(job: Job, running: Path) -> dict[str, bytes]:
     if "slides" in job.formats:
         from . import slides
 
-        deck = slides.notebook_to_slides_html(_run_notebook(job, SLIDES_NOTEBOOK, running), info)
+        deck = slides.notebook_to_slides_html(_run_notebook(job, Path(job.slides_template), running), info)
         outputs["slides.html"] = deck.encode("utf-8")
         outputs["slides.pdf"] = slides.slides_to_pdf(deck)
     return outputs

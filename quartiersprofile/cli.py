@@ -1,7 +1,8 @@
 """Command line of `python build.py`: parse the arguments, call the build, report, choose the exit code.
 
 Exit codes: 0 everything asked for was built (or was already current), 1 at least one profile failed,
-2 invalid input (data, district or period), 3 another build holds the output folder.
+2 invalid input (data, district or period), 3 another build holds the output folder, 4 the Dask cluster
+given by --scheduler cannot be used (unreachable, no workers, other versions).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from . import build
 
 log = logging.getLogger("quartiersprofile")
 BAR_WIDTH = 20
+SCHEDULER_VARIABLE = "QUARTIERSPROFILE_SCHEDULER"
 SYMBOLS = {"built": "✓", "skipped": "=", "failed": "✗", "planned": "·"}
 
 
@@ -72,6 +74,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="parallel workers (default: number of CPU cores)",
     )
     parser.add_argument(
+        "--scheduler",
+        default=os.environ.get(SCHEDULER_VARIABLE) or None,
+        metavar="ADDRESS",
+        help=f"run the profiles on the Dask cluster of this scheduler (e.g. tcp://host:8786) instead of local "
+        f"workers; default: ${SCHEDULER_VARIABLE}, else local",
+    )
+    parser.add_argument(
         "--timeout",
         type=int,
         default=600,
@@ -98,6 +107,7 @@ def options_from(args: argparse.Namespace) -> build.BuildOptions:
         period=args.period,
         formats=formats,
         jobs=args.jobs,
+        scheduler=args.scheduler,
         force=args.force,
         dry_run=args.dry_run,
         timeout=args.timeout,
@@ -161,6 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     except build.BuildLockedError as error:
         print(f"error: {error}", file=sys.stderr)
         return build.EXIT_LOCKED
+    except build.ClusterUnavailableError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return build.EXIT_CLUSTER_UNAVAILABLE
     except Exception as error:
         if not _is_invalid_input(error):
             raise

@@ -36,6 +36,7 @@ def to_xlsx(table: pd.DataFrame, sheet: str, stand: date | str | None = None) ->
     """An XLSX workbook with one sheet; document dates from the data vintage, fixed zip timestamps."""
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
+    from openpyxl.writer.excel import ExcelWriter
 
     workbook = Workbook()
     worksheet = workbook.active
@@ -56,7 +57,8 @@ def to_xlsx(table: pd.DataFrame, sheet: str, stand: date | str | None = None) ->
     workbook.properties.created = workbook.properties.modified = moment
     workbook.properties.creator = "quartiersprofile"
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    # openpyxl's Workbook.save stamps `modified` with the clock; its writer keeps the date set above.
+    ExcelWriter(workbook, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)).save()
     return _normalise_zip(buffer.getvalue())
 
 

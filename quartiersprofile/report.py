@@ -138,12 +138,16 @@ class Profile:
     def level_line(self) -> str:
         area = self.area
         if area.level == "stadt":
-            return "Stadt Bremerhaven – Vergleich der 9 Stadtteile"
+            return f"Stadt {self.city.name} – Vergleich der {self.stadtteil_count} Stadtteile"
         if area.level == "stadtteil" and area.also_code:
             return f"Stadtteil (zugleich Ortsteil {area.also_code}) in {self.city.name}"
         if area.level == "stadtteil":
             return f"Stadtteil in {self.city.name}"
         return f"Ortsteil im Stadtteil {area.parent_name}"
+
+    @property
+    def stadtteil_count(self) -> int:
+        return int((self.tables.districts["level"] == "stadtteil").sum())
 
     @cached_property
     def peers(self) -> list[area_rules.Area]:
@@ -294,14 +298,27 @@ class Profile:
             sentence = f"{self.name} ist ein Ortsteil im Stadtteil {self.area.parent_name}."
         elif self.area.level == "stadt":
             sentence = (
-                f"Bremerhaven umfasst {len(self.area.members)} bewohnte Ortsteile in 9 Stadtteilen; "
-                "verglichen werden die Stadtteile."
+                f"{self.city.name} umfasst {len(self.area.members)} bewohnte Ortsteile in {self.stadtteil_count} "
+                "Stadtteilen; verglichen werden die Stadtteile."
             )
         elif self.area.also_code:
             sentence = f"Der Stadtteil {self.name} besteht aus einem bewohnten Ortsteil ({members})."
         else:
             sentence = f"Der Stadtteil {self.name} umfasst die Ortsteile {members}; seine Werte sind deren Summen."
         return f"<p class='location'>{html.escape(sentence)}</p>"
+
+    def location_map_html(self) -> str:
+        """The map of all Ortsteile with this area's highlighted; a note instead when no geometry is known for
+        them (neither the built-in tile grid of Bremerhaven nor ``ortsteile.geojson``)."""
+        ortsteile = self.ortsteile()
+        if self.tables.boundaries is None and not set(ortsteile["code"]) <= charts.TILE_GRID.keys():
+            return (
+                "<p class='note'>Keine Karte: Für diese Gebiete liegen keine Gebietsgrenzen vor "
+                "(Datei <code>ortsteile.geojson</code>, siehe Datenvertrag).</p>"
+            )
+        chart = charts.tile_map(ortsteile, highlight=list(self.area.members), geojson=self.tables.boundaries)
+        caption = f"Lage von {self.name} unter den {len(ortsteile)} Ortsteilen {self.city.name}s"
+        return charts.chart_to_html(chart, caption)
 
     def ortsteile(self) -> pd.DataFrame:
         d = self.tables.districts

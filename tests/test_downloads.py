@@ -1,6 +1,7 @@
 """The data download beside each report: German-Excel CSV and XLSX, reproducible."""
 
 import io
+from datetime import datetime
 
 import pandas as pd
 from openpyxl import load_workbook
@@ -18,6 +19,11 @@ def test_csv_is_what_german_excel_reads():
     text = data.decode("utf-8-sig")
     assert text.split("\r\n")[:3] == ["Indikator;Wert;Unterdrückt", "SGB-II-Quote;14,25;", "Adipositas;;•"]
     assert pd.read_csv(io.BytesIO(data), sep=";", decimal=",", encoding="utf-8-sig")["Wert"].iloc[0] == 14.25
+
+
+def test_xlsx_dates_come_from_the_data_vintage_not_the_clock():
+    properties = load_workbook(io.BytesIO(to_xlsx(TABLE, sheet="Lehe", stand="2025-03-31"))).properties
+    assert properties.created == properties.modified == datetime(2025, 3, 31)
 
 
 def test_xlsx_holds_the_table_and_is_byte_identical_when_rebuilt():

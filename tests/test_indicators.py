@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from quartiersprofile import report
+from quartiersprofile import charts, report
 from quartiersprofile.data import AGE_BANDS, load_dataset
 
 ESP2013 = [5000, 5500, 5500, 5500, 6000, 6000, 6500, 7000, 7000, 7000, 7000, 6500, 6000, 5500, 5000, 4000, 2500,
@@ -144,3 +144,12 @@ def test_download_table_hides_suppressed_values(tables):
     assert len(hidden) > 0
     assert hidden[["Wert", "KI 95 % unten", "KI 95 % oben", "Zähler"]].isna().all().all()
     assert isinstance(table, pd.DataFrame) and len(table) == len(tables.catalogue)
+
+
+def test_location_map_is_drawn_for_known_areas_and_replaced_by_a_note_otherwise(tables, monkeypatch):
+    geestendorf = report.Profile(next(a for a in tables.areas if a.code == "212"), "2024", tables)
+    assert "Lage von Geestendorf unter den 24 Ortsteilen Bremerhavens" in geestendorf.location_map_html()
+    assert "<img" in geestendorf.location_map_html()
+    monkeypatch.setattr(charts, "TILE_GRID", {})  # another city: no tile positions, and no ortsteile.geojson
+    note = geestendorf.location_map_html()
+    assert "Keine Karte" in note and "ortsteile.geojson" in note and "<img" not in note
