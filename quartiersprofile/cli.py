@@ -85,7 +85,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=int,
         default=600,
         metavar="SECONDS",
-        help="stop a notebook cell that runs longer than this (default: 600)",
+        help="stop a profile's notebook that runs longer than this, in the cell it is in (default: 600)",
     )
     parser.add_argument("--force", action="store_true", help="rebuild even what is up to date")
     parser.add_argument("--dry-run", action="store_true", help="show the plan without building")

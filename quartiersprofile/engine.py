@@ -15,8 +15,8 @@ imports) once, and executes notebook after notebook on it:
   directory is set. Imported modules stay imported - that is the point - and so does whatever state lives
   inside them (module globals, caches, numpy's global random generator): the notebook must not change it;
 - a cell error raises `papermill.exceptions.PapermillExecutionError` (as papermill does) after the partial
-  notebook has been written to ``output_path``, with papermill's error markers; a cell that exceeds the
-  timeout or a kernel that dies is reported the same way (``ename`` ``CellTimeoutError`` or
+  notebook has been written to ``output_path``, with papermill's error markers; a notebook that exceeds
+  its timeout or a kernel that dies is reported the same way (``ename`` ``CellTimeoutError`` or
   ``DeadKernelError``), and the kernel is replaced by a fresh one;
 - a kernel that died between runs (killed, crashed) is noticed and restarted before the next run.
 
@@ -39,8 +39,10 @@ from __future__ import annotations
 
 import atexit
 import logging
+import math
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -213,7 +215,8 @@ class WarmKernel:
     def execute(self, notebook_path: Path, parameters: dict, output_path: Path, timeout: int, cwd: Path):
         """Execute the notebook with ``parameters`` on the warm kernel and return the executed notebook.
 
-        The kernel's working directory is ``cwd``; ``timeout`` (seconds) applies to each cell. On failure
+        The kernel's working directory is ``cwd``; ``timeout`` (seconds) applies to the whole notebook: a
+        notebook that hangs or crawls is stopped in the cell that is running when it expires. On failure
         the partial notebook is written to ``output_path`` and `PapermillExecutionError` is raised; on
         success nothing is written.
         """
@@ -237,12 +240,14 @@ class WarmKernel:
         nb.metadata.papermill["output_path"] = str(output_path)
         nb = remove_error_markers(nb)
         manager = NotebookExecutionManager(nb, output_path=None, progress_bar=False, autosave_cell_every=0)
+        deadline = time.monotonic() + timeout
         running: list[int] = []
         client = PapermillNotebookClient(
             manager,
             km=self._km,
             kernel_name=self.kernel_name,
             timeout=timeout,
+            timeout_func=lambda cell: max(1, math.ceil(deadline - time.monotonic())),
             log=papermill_log,  # nbclient's messages under papermill's logger, as with papermill.execute_notebook
             on_cell_execute=lambda cell, cell_index: running.append(cell_index),
         )
@@ -253,7 +258,7 @@ class WarmKernel:
         except (CellTimeoutError, DeadKernelError) as error:
             index = running[-1] if running else 0
             if isinstance(error, CellTimeoutError):
-                ename, evalue = "CellTimeoutError", f"the cell did not finish within {timeout} s"
+                ename, evalue = "CellTimeoutError", f"the notebook did not finish within {timeout} s"
             else:
                 ename, evalue = "DeadKernelError", "the kernel died while running this cell"
             log.warning("cell %d of %s: %s; starting a new kernel", index, notebook_path, ename)

@@ -147,6 +147,16 @@ def test_timeout_interrupts_and_the_next_run_gets_a_fresh_kernel(kernel, workdir
     assert run(kernel, state_notebook, 2).cells[3].outputs[-1]["data"]["text/plain"] == "4"
 
 
+def test_the_timeout_is_for_the_whole_notebook_not_each_cell(kernel, workdir):
+    notebook = write_notebook(workdir / "crawls.ipynb", *["import time; time.sleep(1.5)"] * 4, "print('done')")
+    with pytest.raises(PapermillExecutionError) as caught:
+        run(kernel, notebook, 1, timeout=3)  # every cell is quicker than 3 s, the notebook is not
+    assert caught.value.ename == "CellTimeoutError"
+    assert "within 3 s" in caught.value.evalue
+    partial = nbformat.read(notebook.with_suffix(".out.ipynb"), as_version=4)
+    assert partial.cells[-1].outputs == []  # print('done') never ran
+
+
 def test_killed_kernel_is_restarted_before_the_next_run(kernel, state_notebook):
     starts = kernel.starts
     os.kill(kernel.pid, signal.SIGKILL)
