@@ -33,7 +33,7 @@ from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from .files import remove_stale_temporaries, write_atomic
+from .files import OutputNotWritableError, make_folder, remove_stale_temporaries, write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ ENVIRONMENT_PACKAGES = (
 )
 #: Imports every profile needs, run once per worker kernel instead of once per district.
 KERNEL_PRELOAD = "import matplotlib\nmatplotlib.use('Agg')\nimport quartiersprofile.report, quartiersprofile.charts"
-EXIT_OK, EXIT_FAILED, EXIT_INVALID_INPUT, EXIT_LOCKED, EXIT_CLUSTER_UNAVAILABLE = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_FAILED, EXIT_INVALID_INPUT, EXIT_LOCKED, EXIT_CLUSTER_UNAVAILABLE, EXIT_NOT_WRITABLE = 0, 1, 2, 3, 4, 5
 
 
 class BuildLockedError(RuntimeError):
@@ -272,8 +272,11 @@ class OutputLock:
         self.handle = None
 
     def __enter__(self) -> OutputLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.handle = open(self.path, "a+")  # noqa: SIM115 - held for the whole build
+        make_folder(self.path.parent)
+        try:
+            self.handle = open(self.path, "a+")  # noqa: SIM115 - held for the whole build
+        except OSError as error:
+            raise OutputNotWritableError(self.path.parent, error) from error
         try:
             fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -353,7 +356,7 @@ def run_build(options: BuildOptions, progress=None) -> BuildResult:
     with ExitStack() as stack:
         cluster = stack.enter_context(_connect(options.scheduler)) if options.scheduler else None
         plan = prepare(options)
-        output_dir.mkdir(parents=True, exist_ok=True)
+        make_folder(output_dir)
         stack.enter_context(OutputLock(output_dir))
         remove_stale_temporaries(output_dir)
         previous = read_manifest(output_dir)
@@ -501,14 +504,17 @@ def _run_jobs(jobs: list[Job], options: BuildOptions, cluster=None) -> Iterator[
         initializer=start_worker_kernel,
         initargs=(KERNEL_PRELOAD,),
     )
-    with pool:
+    try:
         futures = {pool.submit(run_job, job): job for job in jobs}
         for future in as_completed(futures):
             job = futures[future]
             try:
-                yield job, *future.result()
+                result = future.result()
             except Exception as error:  # a worker that died (e.g. killed) fails its job, not the build
-                yield job, crashed(job, error), {}
+                result = crashed(job, error), {}
+            yield job, *result
+    finally:  # also when the build stops early (Ctrl-C, output not writable): no queued job starts
+        pool.shutdown(cancel_futures=True)
 
 
 def _finish(result: JobResult, request: str, progress, done: int, total: int) -> JobResult:

@@ -2,7 +2,8 @@
 
 Exit codes: 0 everything asked for was built (or was already current), 1 at least one profile failed,
 2 invalid input (data, district or period), 3 another build holds the output folder, 4 the Dask cluster
-given by --scheduler cannot be used (unreachable, no workers, other versions).
+given by --scheduler cannot be used (unreachable, no workers, other versions), 5 the output folder cannot be
+written (no permission, disk full).
 """
 
 from __future__ import annotations
@@ -174,6 +175,9 @@ def main(argv: list[str] | None = None) -> int:
     except build.ClusterUnavailableError as error:
         print(f"error: {error}", file=sys.stderr)
         return build.EXIT_CLUSTER_UNAVAILABLE
+    except build.OutputNotWritableError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return build.EXIT_NOT_WRITABLE
     except Exception as error:
         if not _is_invalid_input(error):
             raise

@@ -5,10 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import nbformat
@@ -182,25 +178,3 @@ def test_a_data_change_rebuilds_only_the_profiles_it_affects(tmp_path):
         rebuilt[period] = result.stdout
     assert "1 skipped" in rebuilt["2023"]
     assert "1 built" in rebuilt["2024"]
-
-
-def test_a_build_killed_midway_leaves_no_partial_files_and_the_rerun_completes(tmp_path):
-    output = tmp_path / "out"
-    args = [sys.executable, str(REPO / "build.py"), "--output", str(output), "--format", "html", "--jobs", "1",
-            "--district", "131", "--district", "132", "--district", "133"]
-    process = subprocess.Popen(args, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not list(output.glob("*/*.html")):
-        time.sleep(0.2)
-    import os
-
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-    for path in output.glob("*/*.html"):
-        assert path.read_text("utf-8").rstrip().endswith("</html>")
-    result = run_build(*args[2:])
-    assert result.returncode == 0, result.stderr
-    (period_dir,) = [p for p in output.iterdir() if p.is_dir() and not p.name.startswith(".")]
-    assert len(list(period_dir.glob("*.html"))) == 3
-    assert not [p for p in output.rglob("*") if p.name.endswith(".tmp") or ".running." in p.name]
