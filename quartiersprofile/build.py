@@ -50,6 +50,7 @@ FORMATS = ("html", "pdf", "data", "slides")
 SUFFIXES = {"html": (".html",), "pdf": (".pdf",), "data": (".csv", ".xlsx"), "slides": (".slides.html", ".slides.pdf")}
 MANIFEST = "manifest.json"
 FAILED_NOTEBOOK = "failed.ipynb"  # the files of a failed job: only its partially executed notebook
+SUPPRESSION_REPORT = "datenschutz-{period}.csv"  # what the period's profiles hide and where, for the DPO
 ENVIRONMENT_PACKAGES = (
     "babel",
     "ipykernel",
@@ -332,6 +333,7 @@ class Plan:
     areas: tuple
     period: str
     notes: tuple[str, ...]
+    hidden: object  # audit.hidden_cells: the true values the rule hides; in memory only, never written
 
 
 def run_build(options: BuildOptions, progress=None) -> BuildResult:
@@ -361,10 +363,16 @@ def run_build(options: BuildOptions, progress=None) -> BuildResult:
         remove_stale_temporaries(output_dir)
         previous = read_manifest(output_dir)
         jobs, results = plan_jobs(options, plan, previous, request, output_dir)
+        from .audit import OutputAudit, suppression_report
+
+        disclosure_audit = OutputAudit(plan.hidden, plan.tables)
         for done, (job, result, files) in enumerate(_run_jobs(jobs, options, cluster), start=1):
+            result, files = audited(job, result, files, disclosure_audit)
             results.append(_finish(store_outputs(job, result, files), request, progress, done, len(jobs)))
             write_manifest(output_dir, results, previous)  # after every job: the manifest matches the files
         write_manifest(output_dir, results, previous)
+        report_path = output_dir / SUPPRESSION_REPORT.format(period=plan.period)
+        write_atomic(report_path, suppression_report(plan.tables, plan.period))
         requests = _read_requests(output_dir)
         requests[request] = sorted(r.key for r in results)
         _write_requests(output_dir, requests)
@@ -375,8 +383,9 @@ def run_build(options: BuildOptions, progress=None) -> BuildResult:
 
 
 def prepare(options: BuildOptions) -> Plan:
-    """Load and validate the data, compute the shared tables once, resolve districts and period."""
-    from . import report
+    """Load and validate the data, compute the shared tables once, resolve districts and period; stop with
+    `audit.DisclosureError` when the published table would let a hidden value through."""
+    from . import audit, report
     from .areas import resolve_areas, uninhabited_ortsteile
     from .data import load_dataset
 
@@ -394,7 +403,9 @@ def prepare(options: BuildOptions) -> Plan:
         f"{name}: keine Einwohner, daher kein Profil."
         for name in uninhabited_ortsteile(dataset.districts, dataset.population)
     )
-    return Plan(tables, tuple(chosen), period, notes)
+    hidden = audit.hidden_cells(dataset, tables)
+    audit.raise_on_findings(audit.audit_tables(tables, period, cells=hidden))
+    return Plan(tables, tuple(chosen), period, notes, hidden)
 
 
 def plan_jobs(options: BuildOptions, plan: Plan, previous: dict, request: str, output_dir: Path):
@@ -535,6 +546,20 @@ def crashed(job: Job, error: BaseException) -> JobResult:
         job.fingerprint,
         message=f"worker crashed: {error!r}",
     )
+
+
+def audited(job: Job, result: JobResult, files: dict[str, bytes], disclosure_audit) -> tuple[JobResult, dict]:
+    """The job's result and files if the disclosure audit finds no hidden value in them (the kept notebook of a
+    failed job included); else a failed result that names the findings (never the values) and no files."""
+    kinds = {("ipynb" if kind == FAILED_NOTEBOOK else kind): data for kind, data in files.items()}
+    findings = disclosure_audit(kinds, None if job.is_overview else job.area_code, job.period, job.slug)
+    if not findings:
+        return result, files
+    shown = "; ".join(str(f) for f in findings[:3]) + (f" (+{len(findings) - 3} more)" if len(findings) > 3 else "")
+    note = f"disclosure audit: {len(findings)} finding(s), nothing written: {shown}"
+    result.message = f"{result.message}; {note}" if result.status == "failed" else note
+    result.status = "failed"
+    return result, {}
 
 
 def store_outputs(job: Job, result: JobResult, files: dict[str, bytes]) -> JobResult:

@@ -11,6 +11,7 @@ import base64
 import functools
 import html
 import io
+import json
 import math
 import re
 import textwrap
@@ -19,10 +20,12 @@ from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 import matplotlib
+import matplotlib.image
 import numpy as np
 import pandas as pd
 import pyphen
 from matplotlib import ticker
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize, to_rgb
 from matplotlib.figure import Figure
@@ -914,21 +917,67 @@ def tile_map(
 # --- output -------------------------------------------------------------------------------------------
 
 
-def chart_to_html(chart: Chart, caption: str) -> str:
-    """The chart as an HTML ``<figure>`` with an embedded PNG (200 dpi), alt text and caption.
+def drawn_png(figure: Figure) -> bytes:
+    """The figure drawn once as PNG bytes (200 dpi) that name every text they show.
 
-    The PNG bytes are deterministic (no software/date metadata). ``width``/``height`` are the figure size in
-    CSS pixels (96 per inch) so the page layout does not jump while loading.
+    Two PNG text chunks hold ASCII JSON lists in draw order: ``Labels`` every drawn text (the lines of a
+    multi-line text joined by a newline), ``TickLabels`` those of them that are axis tick labels (the scale,
+    not data). The disclosure audit (`quartiersprofile.audit`) reads them back. No software or date metadata,
+    so the bytes are deterministic.
     """
-    buffer = io.BytesIO()
-    with matplotlib.rc_context(STYLE):
-        chart.figure.savefig(buffer, format="png", dpi=PNG_DPI, metadata={"Software": None})
+    drawn: list[list] = []  # per drawn Text: its (line, artist) pairs
+    previous_canvas, previous_dpi = figure.canvas, figure.dpi
+    canvas = FigureCanvasAgg(figure)
+    figure.set_dpi(PNG_DPI)
+    renderer = canvas.get_renderer()
+    open_group, draw_text = renderer.open_group, renderer.draw_text
+
+    def record_group(name, gid=None):
+        if name == "text":  # `Text.draw` opens one group per drawn text, then draws it line by line
+            drawn.append([])
+        open_group(name, gid)
+
+    def record_text(gc, x, y, s, prop, angle, ismath=False, mtext=None):
+        drawn[-1].append((s, mtext))
+        draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+
+    renderer.open_group, renderer.draw_text = record_group, record_text
+    try:
+        with matplotlib.rc_context(STYLE):
+            canvas.draw()
+            ticks = {
+                label
+                for ax in figure.axes
+                for axis in (ax.xaxis, ax.yaxis)
+                for tick in axis.get_major_ticks() + axis.get_minor_ticks()
+                for label in (tick.label1, tick.label2)
+            }
+            labels = ["\n".join(line for line, _ in lines) for lines in drawn if lines]
+            tick_labels = ["\n".join(line for line, _ in lines) for lines in drawn if lines and lines[0][1] in ticks]
+            buffer = io.BytesIO()
+            metadata = {"Software": None, "Labels": json.dumps(labels), "TickLabels": json.dumps(tick_labels)}
+            matplotlib.image.imsave(
+                buffer, canvas.buffer_rgba(), format="png", origin="upper", dpi=PNG_DPI, metadata=metadata
+            )
+    finally:
+        figure.set_canvas(previous_canvas)
+        figure.set_dpi(previous_dpi)
+    return buffer.getvalue()
+
+
+def chart_to_html(chart: Chart, caption: str) -> str:
+    """The chart as an HTML ``<figure>`` with an embedded PNG (200 dpi, see `drawn_png`), alt text and caption.
+
+    ``width``/``height`` are the figure size in CSS pixels (96 per inch) so the page layout does not jump while
+    loading.
+    """
+    png = drawn_png(chart.figure)
     if chart.figure.canvas.manager is not None:  # made through pyplot (e.g. seaborn): release it there
         import matplotlib.pyplot as plt
 
         plt.close(chart.figure)
     width, height = (round(size * CSS_DPI) for size in chart.figure.get_size_inches())
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    data = base64.b64encode(png).decode("ascii")
     return (
         f'<figure class="chart"><img src="data:image/png;base64,{data}" alt="{html.escape(chart.alt_text)}" '
         f'width="{width}" height="{height}"><figcaption>{html.escape(caption)}</figcaption></figure>'

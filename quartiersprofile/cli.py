@@ -179,6 +179,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return build.EXIT_NOT_WRITABLE
     except Exception as error:
+        from .audit import DisclosureError
+
+        if isinstance(error, DisclosureError):
+            print(f"error: nothing was built.\n{error}", file=sys.stderr)
+            return build.EXIT_FAILED
         if not _is_invalid_input(error):
             raise
         print(f"error: invalid input, nothing was built.\n{error}", file=sys.stderr)

@@ -24,7 +24,8 @@ def _seconds(value: float) -> str:
     return f"{format_decimal(value, format='#,##0.0', locale='de_DE')}&nbsp;s"
 
 
-def index_html(manifest: dict[str, dict]) -> str:
+def index_html(manifest: dict[str, dict], suppression_reports: list[str] = ()) -> str:
+    """The index page; `suppression_reports` are the file names of the data-protection reports to link."""
     rows = []
     for key in sorted(manifest):
         entry = manifest[key]
@@ -57,6 +58,7 @@ a {{ color: #004f8a; margin-right: .5rem; }}
 </head>
 <body>
 <h1>Quartiersprofile Bremerhaven</h1>
+{_reports_paragraph(suppression_reports)}
 <table>
 <thead><tr><th scope="col">Zeitraum</th><th scope="col">Gebiet</th><th scope="col">Dateien</th>
 <th scope="col">Status</th><th scope="col">Bauzeit</th></tr></thead>
@@ -69,5 +71,13 @@ a {{ color: #004f8a; margin-right: .5rem; }}
 """
 
 
+def _reports_paragraph(names: list[str]) -> str:
+    if not names:
+        return ""
+    links = " ".join(f'<a href="{html.escape(name, quote=True)}">{html.escape(name)}</a>' for name in sorted(names))
+    return f"<p>Für den Datenschutz – welche Werte wegen kleiner Fallzahlen unterdrückt sind und wo: {links}</p>"
+
+
 def write_index(output_dir: Path, manifest: dict[str, dict]) -> None:
-    write_atomic(output_dir / "index.html", index_html(manifest).encode("utf-8"))
+    reports = [p.name for p in output_dir.glob("datenschutz-*.csv")]
+    write_atomic(output_dir / "index.html", index_html(manifest, reports).encode("utf-8"))

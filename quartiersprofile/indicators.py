@@ -1,7 +1,8 @@
 """Catalogue + observations + statistics -> one indicator table for every area and period.
 
 The table is computed once per build and shared by all notebook runs. Suppression is applied here, before
-anything leaves this module, so no later step can show a hidden count.
+anything leaves this module, so no later step can show a hidden count. (The disclosure audit alone gets the
+unsuppressed table, to search the outputs for the hidden values.)
 """
 
 from __future__ import annotations
@@ -29,6 +30,13 @@ def build_indicator_table(
     lower_998, upper_998 (99.8 %), city_value, comparison_95, comparison_998, trend, trend_p, suppressed,
     suppression_reason.
     """
+    table = unsuppressed_indicator_table(dataset, areas)
+    return apply_suppression(table, dataset.catalogue, areas, rule or SuppressionRule())
+
+
+def unsuppressed_indicator_table(dataset: Dataset, areas: list[Area]) -> pd.DataFrame:
+    """The indicator table before suppression (true values of every cell): only for the disclosure audit
+    (`quartiersprofile.audit`), which needs the hidden values to search the outputs for them. Never publish it."""
     catalogue = dataset.catalogue.set_index("id")
     counts = _aggregate_to_areas(dataset.observations, areas)
     trends = _recent_trends(counts, catalogue)
@@ -36,7 +44,6 @@ def build_indicator_table(
     table = _estimate(pooled, catalogue).merge(trends, on=_KEYS, how="left")
     city = next(a.code for a in areas if a.level == "stadt")
     table = _compare_to_city(table, catalogue, city)
-    table = _apply_suppression(table, catalogue, areas, rule or SuppressionRule())
     order = table["period"].map(period_sort_key)
     return (
         table.assign(_order=order)
@@ -213,16 +220,17 @@ def _compare_to_city(table: pd.DataFrame, catalogue: pd.DataFrame, city: str) ->
     return table
 
 
-def _apply_suppression(
+def apply_suppression(
     table: pd.DataFrame, catalogue: pd.DataFrame, areas: list[Area], rule: SuppressionRule
 ) -> pd.DataFrame:
-    """The one small-number rule, with the published hierarchy Ortsteil -> Stadtteil -> city.
+    """The one small-number rule, with the published hierarchy Ortsteil -> Stadtteil -> city, applied to an
+    unsuppressed indicator table (`catalogue` as in the data contract, one row per indicator id).
 
     The rule looks at counts of people or events: for a mean that is the number of people measured (its
     numerator is a sum of values), and a ratio's denominator (an area in km²) is no population.
     """
     parents = {a.code: a.parent_code for a in areas if a.parent_code}
-    statistic = table["indicator"].map(catalogue["statistic"])
+    statistic = table["indicator"].map(catalogue.set_index("id")["statistic"])
     checked = table.rename(columns={"area": "district"}).assign(
         numerator=table["numerator"].where(statistic != "mean", table["denominator"]),
         denominator=table["denominator"].where(statistic != "ratio"),
