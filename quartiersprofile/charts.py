@@ -167,7 +167,9 @@ def _styled(chart_function):
     def wrapper(*args, **kwargs):
         with matplotlib.rc_context(STYLE):
             chart = chart_function(*args, **kwargs)
-            chart.figure.draw_without_rendering()
+            layout = chart.figure.get_layout_engine()
+            if layout is not None:  # the layout alone: drawing everything once more would only cost time
+                layout.execute(chart.figure)
         chart.figure.set_layout_engine("none")
         for ax in chart.figure.axes:  # tick count depends on rcParams at draw time: keep today's ticks
             for axis in (ax.xaxis, ax.yaxis):
