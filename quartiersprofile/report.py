@@ -170,6 +170,12 @@ class Profile:
 
     def indicator_rows(self, section: str | None = None) -> pd.DataFrame:
         """This area's indicators for the reporting period, catalogue order, with catalogue fields."""
+        if section is None:
+            return self._own_rows.copy()
+        return self._own_rows[self._own_rows["section"] == section].reset_index(drop=True)
+
+    @cached_property
+    def _own_rows(self) -> pd.DataFrame:
         rows = self._report_rows[self._report_rows["area"] == self.area.code].set_index("indicator")
         fields = [
             "id",
@@ -187,10 +193,7 @@ class Profile:
         catalogue = self.catalogue[fields].rename(
             columns={"numerator": "numerator_definition", "denominator": "denominator_definition"}
         )
-        merged = catalogue.join(rows, how="inner")
-        if section is not None:
-            merged = merged[merged["section"] == section]
-        return merged.reset_index(drop=True)
+        return catalogue.join(rows, how="inner").reset_index(drop=True)
 
     def peer_values(self, indicator: str) -> pd.DataFrame:
         """The indicator for all peer areas in the reporting period: code, name, value, lower, upper,
