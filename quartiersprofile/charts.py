@@ -20,7 +20,6 @@ from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 import matplotlib
-import matplotlib.image
 import numpy as np
 import pandas as pd
 import pyphen
@@ -34,6 +33,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch, Patch, PathPatch, Polygon
 from matplotlib.path import Path
 from matplotlib.textpath import TextToPath
+from PIL import Image
+from PIL.PngImagePlugin import PngInfo
 
 from quartiersprofile.text import (
     CLASSIFICATION_LABELS,
@@ -956,11 +957,13 @@ def drawn_png(figure: Figure) -> bytes:
             }
             labels = ["\n".join(line for line, _ in lines) for lines in drawn if lines]
             tick_labels = ["\n".join(line for line, _ in lines) for lines in drawn if lines and lines[0][1] in ticks]
+            info = PngInfo()
+            info.add_text("Labels", json.dumps(labels))
+            info.add_text("TickLabels", json.dumps(tick_labels))
+            # RGB: the background is opaque white, and the PDF engine would split off an alpha channel per image
+            pixels = Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3])
             buffer = io.BytesIO()
-            metadata = {"Software": None, "Labels": json.dumps(labels), "TickLabels": json.dumps(tick_labels)}
-            matplotlib.image.imsave(
-                buffer, canvas.buffer_rgba(), format="png", origin="upper", dpi=PNG_DPI, metadata=metadata
-            )
+            pixels.save(buffer, format="png", pnginfo=info, dpi=(PNG_DPI, PNG_DPI))
     finally:
         figure.set_canvas(previous_canvas)
         figure.set_dpi(previous_dpi)
