@@ -496,6 +496,8 @@ def _connect(address: str):
 def _run_jobs(jobs: list[Job], options: BuildOptions, cluster=None) -> Iterator[tuple[Job, JobResult, dict]]:
     """Run the jobs where the options say (this process, a local process pool or the Dask `cluster` client)
     and yield each job's result and files as it finishes. Nothing here writes into the output folder."""
+    if not jobs:
+        return
     if cluster is not None:
         from .cluster import run_on_cluster
 

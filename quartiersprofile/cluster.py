@@ -47,8 +47,6 @@ _kernel_lock = threading.Lock()
 
 def run_on_cluster(jobs: list[build.Job], client: Client) -> Iterator[tuple[build.Job, build.JobResult, dict]]:
     """Send the jobs to the cluster of `client` (see `connect`); yield each job's result and files as it finishes."""
-    if not jobs:
-        return
     tables = {Path(job.tables_path) for job in jobs}
     templates = {p for job in jobs for p in (job.template, job.slides_template) if Path(p).is_file()}
     shared = {str(path): Path(path).read_bytes() for path in (*tables, *templates)}
