@@ -9,14 +9,15 @@ expectation (in German: analysts read them). ``data/README.md`` explains the con
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
 import logging
 import re
 import tomllib
-import zipfile
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -25,7 +26,6 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pandera.pandas as pa
-from openpyxl.utils.exceptions import InvalidFileException
 from pandera.errors import SchemaErrors
 
 logger = logging.getLogger(__name__)
@@ -49,9 +49,9 @@ STATISTICS = ("proportion", "rate", "dsr", "mean", "count", "ratio")
 POLARITIES = ("higher_is_better", "higher_is_worse", "neutral")
 FREQUENCIES = ("annual", "quarterly")
 
-YEAR_PATTERN = r"^\d{4}$"
-QUARTER_PATTERN = r"^\d{4}-Q[1-4]$"
-_PERIOD = re.compile(r"(?P<year>\d{4})(?:-Q(?P<quarter>[1-4]))?")
+YEAR_PATTERN = r"^[0-9]{4}$"
+QUARTER_PATTERN = r"^[0-9]{4}-Q[1-4]$"
+_PERIOD = re.compile(r"(?P<year>[0-9]{4})(?:-Q(?P<quarter>[1-4]))?")
 _AGE_SPEC = re.compile(r"(?P<lower>\d+)(?:-(?P<upper>\d+)|\+)")
 _CODE_PATTERN = r"^[0-9]+$"
 _NUMBER = {
@@ -96,7 +96,8 @@ class Problem:
         if self.column is not None:
             where.append(f'Spalte "{self.column}"')
         found = "" if self.value is None else f'Wert "{self.value}" – '
-        return f"{', '.join(where)}: {found}erwartet: {self.expected}"
+        # one line per problem: a line break inside a cell is shown as ↵
+        return "↵".join(f"{', '.join(where)}: {found}erwartet: {self.expected}".splitlines())
 
 
 class DataValidationError(Exception):
@@ -225,10 +226,15 @@ def _code_check() -> pa.Check:
 
 
 _WHOLE = "whole_number"
+_WHOLE_LIMIT = 10**15  # whole numbers up to 15 digits are exact in float64 and fit int64
 
 
 def _whole_number(title: str) -> pa.Check:
-    return pa.Check(lambda values: values % 1 == 0, name=_WHOLE, error=title)
+    return pa.Check(
+        lambda values: (values % 1 == 0) & (values.abs() < _WHOLE_LIMIT),
+        name=_WHOLE,
+        error=f"{title} (höchstens 15 Stellen)",
+    )
 
 
 _KEY_DISTRICT = "Gebietscode (Ortsteil), z. B. 134"
@@ -317,7 +323,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "period": _text(
                 _PERIOD_TEXT,
                 "Year (annual indicators) or quarter (quarterly indicators).",
-                pa.Check.str_matches(r"^\d{4}(-Q[1-4])?$", error=_PERIOD_TEXT),
+                pa.Check.str_matches(r"^[0-9]{4}(-Q[1-4])?$", error=_PERIOD_TEXT),
             ),
             "numerator": _number(_NON_NEGATIVE, "Count; for mean indicators the sum of the values."),
             "denominator": _number(
@@ -362,7 +368,11 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
 
 
 class _ReadError(Exception):
-    """A file cannot be read at all; carries what was expected."""
+    """A file cannot be read at all; carries what was expected and, if known, the row where reading failed."""
+
+    def __init__(self, expected: str, row: int | None = None):
+        super().__init__(expected)
+        self.row = row
 
 
 @dataclass(frozen=True)
@@ -393,15 +403,29 @@ class _Table:
         ]
 
 
+# Umlauts, ß and the other Latin-1 characters as UTF-8 bytes (read as Windows-1252: "Ã¤", "Ã¼" …)
+_UTF8_LATIN = re.compile(rb"[\xc2\xc3][\x80-\xbf]")
+_NOT_TEXT = "eine Textdatei in UTF-8 oder Windows-1252 (ANSI), wie Excel sie als CSV speichert"
+
+
 def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
+    """The text of a file in UTF-8 (with or without BOM) or else Windows-1252; never a mix of the two."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        if data.startswith(codecs.BOM_UTF8) or _UTF8_LATIN.search(data):
+            raise _ReadError(
+                "eine Textdatei in einer einzigen Kodierung: diese Zeile ist nicht UTF-8 wie der Rest der Datei "
+                "(Windows-1252/ANSI?); bitte die ganze Datei einheitlich, z. B. als „CSV UTF-8“, speichern",
+                row=data.count(b"\n", 0, err.start) + 1,
+            ) from err
         try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if "\x00" not in text:
-            return text
-    raise _ReadError("eine Textdatei in UTF-8 oder Windows-1252 (ANSI), wie Excel sie als CSV speichert")
+            text = data.decode("cp1252")
+        except UnicodeDecodeError as cp1252_err:
+            raise _ReadError(_NOT_TEXT) from cp1252_err
+    if "\x00" in text:
+        raise _ReadError(_NOT_TEXT)
+    return text
 
 
 def _csv_rows(path: Path) -> tuple[list[tuple[int, list[str]]], str]:
@@ -409,14 +433,17 @@ def _csv_rows(path: Path) -> tuple[list[tuple[int, list[str]]], str]:
     text = _decode(path.read_bytes())
     header = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = ";" if header.count(";") > header.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # strict: a quote that is never closed is an error, not a cell that silently swallows the rest of the file
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows, line = [], 0
     try:
         for cells in reader:
             rows.append((line + 1, cells))
             line = reader.line_num
     except csv.Error as err:
-        raise _ReadError(f"eine lesbare CSV-Datei (Fehler nach Zeile {line}: {err})") from err
+        raise _ReadError(
+            f"eine lesbare CSV-Zeile ({err}): ist ein Anführungszeichen nicht geschlossen?", row=line + 1
+        ) from err
     return rows, "," if delimiter == ";" else "."
 
 
@@ -433,20 +460,21 @@ def _cell_text(value: object) -> str:
 
 
 def _xlsx_rows(path: Path) -> tuple[list[tuple[int, list[str]]], str]:
-    """Rows of the first sheet with their Excel row numbers; numbers keep full precision."""
+    """Rows of the first sheet with their Excel row numbers, all as wide as the widest row (a sheet has no
+    ragged rows); numbers keep full precision."""
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile, InvalidFileException) as err:
+        try:
+            rows = [
+                (number, [_cell_text(value) for value in values])
+                for number, values in enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1)
+            ]
+        finally:
+            workbook.close()
+    except Exception as err:  # a damaged workbook fails anywhere in openpyxl, zipfile, zlib or the XML parser
         raise _ReadError("eine lesbare Excel-Arbeitsmappe (.xlsx)") from err
-    try:
-        sheet = workbook.worksheets[0]
-        rows = [
-            (number, [_cell_text(value) for value in values])
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
-    finally:
-        workbook.close()
-    return rows, "."
+    width = max((len(cells) for _, cells in rows), default=0)
+    return [(number, cells + [""] * (width - len(cells))) for number, cells in rows], "."
 
 
 def _raw_frame(
@@ -474,16 +502,18 @@ def _raw_frame(
     if problems:
         return None, problems
     width = len(names)
+    # also when the extra cells are empty: "1,234" in a comma file shifts every later cell by one
     problems = [
         Problem(
             file,
             number,
             None,
-            " | ".join(cell for cell in cells[width:] if cell),
-            f"höchstens {width} Zellen wie die Kopfzeile (Trennzeichen im Wert ohne Anführungszeichen?)",
+            " | ".join(cell for cell in cells[width:] if cell) or None,
+            f"höchstens {width} Zellen wie die Kopfzeile, nicht {len(cells)} "
+            "(Trennzeichen im Wert ohne Anführungszeichen, z. B. Tausenderkomma?)",
         )
         for number, cells in body
-        if any(cells[width:])
+        if len(cells) > width
     ]
     frame = pd.DataFrame(
         [(cells + [""] * width)[:width] for _, cells in body],
@@ -586,7 +616,7 @@ def _read(path: Path, name: str) -> tuple[_Table | None, list[Problem]]:
     try:
         rows, decimal = _xlsx_rows(path) if path.suffix.lower() == ".xlsx" else _csv_rows(path)
     except _ReadError as err:
-        return None, [Problem(path.name, None, None, None, str(err))]
+        return None, [Problem(path.name, err.row, None, None, str(err))]
     raw, problems = _raw_frame(path.name, rows, SCHEMAS[name])
     if raw is None:
         return None, problems
@@ -915,8 +945,12 @@ def _read_metadata(data_dir: Path) -> tuple[dict, Path | None, list[Problem]]:
         logger.warning("%s fehlt: Metadaten-Standardwerte (keine Beispieldaten, kein Stand)", METADATA_FILE)
         return metadata, None, []
     try:
-        values = tomllib.loads(_decode(path.read_bytes()))
-    except (tomllib.TOMLDecodeError, _ReadError) as err:
+        text = _decode(path.read_bytes())
+    except _ReadError as err:
+        return metadata, path, [Problem(METADATA_FILE, err.row, None, None, str(err))]
+    try:
+        values = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, RecursionError) as err:
         line = re.search(r"line (\d+)", str(err))
         return (
             metadata,
@@ -926,11 +960,12 @@ def _read_metadata(data_dir: Path) -> tuple[dict, Path | None, list[Problem]]:
     problems = []
     for key, value in values.items():
         kind, expected = _METADATA_TYPES.get(key, (object, ""))
-        if kind is date and isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            value = date.fromisoformat(value)
+        if kind is date and isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+            with suppress(ValueError):  # e.g. "2025-02-30": reported below as not a date
+                value = date.fromisoformat(value)
         if isinstance(value, datetime):
             value = value.date()
-        if not isinstance(value, kind):
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             problems.append(Problem(METADATA_FILE, None, None, f"{key} = {value}", expected))
         metadata[key] = value
     return metadata, path, problems
@@ -1020,24 +1055,61 @@ def _read_boundaries(data_dir: Path, districts: _Table | None) -> tuple[dict | N
     if not path.exists():
         return None, []
     try:
-        collection = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        collection = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError, RecursionError) as err:  # ValueError: not UTF-8 or not JSON
         return None, [Problem(BOUNDARIES_FILE, None, None, None, f"gültiges GeoJSON in UTF-8 ({err})")]
     features = collection.get("features") if isinstance(collection, dict) else None
     if not isinstance(features, list):
         return None, [Problem(BOUNDARIES_FILE, None, None, None, "eine FeatureCollection mit 'features'")]
     register = None if districts is None else districts.typed
     known = set() if register is None else set(register.loc[register["level"] == "ortsteil", "code"].astype(str))
-    problems = []
+    problems, first = [], {}
     for number, feature in enumerate(features, start=1):
-        code = str((feature.get("properties") or {}).get("code", "")) if isinstance(feature, dict) else ""
-        geometry = feature.get("geometry") if isinstance(feature, dict) else None
+        properties = feature.get("properties") if isinstance(feature, dict) else None
+        code = str(properties.get("code", "")) if isinstance(properties, dict) else ""
         if known and code not in known:
             problems.append(Problem(BOUNDARIES_FILE, number, "properties.code", code or None,
                                     "der Code eines Ortsteils aus districts.csv"))
-        elif not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
-            problems.append(Problem(BOUNDARIES_FILE, number, "geometry", None, "ein Polygon oder MultiPolygon"))
+        elif code in first:
+            problems.append(Problem(BOUNDARIES_FILE, number, "properties.code", code,
+                                    f"jeden Code nur einmal (schon in Feature {first[code]})"))
+        elif not _is_area(feature.get("geometry") if isinstance(feature, dict) else None):
+            problems.append(Problem(BOUNDARIES_FILE, number, "geometry", None,
+                                    "ein Polygon oder MultiPolygon aus Punkten [Länge, Breite] in Grad (WGS 84)"))
+        first.setdefault(code, number)
     return (None if problems else collection), problems
+
+
+def _is_ring(ring: object) -> bool:
+    """A GeoJSON linear ring: at least 4 points [longitude, latitude] in degrees (NaN and infinity fail)."""
+    return (
+        isinstance(ring, list)
+        and len(ring) >= 4
+        and all(
+            isinstance(point, list)
+            and len(point) == 2
+            and all(isinstance(x, int | float) and not isinstance(x, bool) for x in point)
+            and abs(point[0]) <= 180
+            and abs(point[1]) <= 90
+            for point in ring
+        )
+    )
+
+
+def _is_polygon(rings: object) -> bool:
+    return isinstance(rings, list) and bool(rings) and all(map(_is_ring, rings))
+
+
+def _is_area(geometry: object) -> bool:
+    """A GeoJSON Polygon or MultiPolygon geometry with valid rings."""
+    if not isinstance(geometry, dict):
+        return False
+    coordinates = geometry.get("coordinates")
+    if geometry.get("type") == "Polygon":
+        return _is_polygon(coordinates)
+    if geometry.get("type") == "MultiPolygon":
+        return isinstance(coordinates, list) and bool(coordinates) and all(map(_is_polygon, coordinates))
+    return False
 
 
 # --- machine-readable contract ---------------------------------------------------------------------------
