@@ -21,9 +21,7 @@ CONFIDENCE = {"": 0.95, "_998": 0.998}
 _KEYS = ["indicator", "area", "period"]
 
 
-def build_indicator_table(
-    dataset: Dataset, areas: list[Area], rule: SuppressionRule | None = None
-) -> pd.DataFrame:
+def build_indicator_table(dataset: Dataset, areas: list[Area], rule: SuppressionRule | None = None) -> pd.DataFrame:
     """Every catalogue indicator for every profile area and period, with statistics and suppression.
 
     Columns: indicator, area, period, period_label, numerator, denominator, value, lower, upper (95 %),
@@ -112,9 +110,7 @@ def _estimate(counts: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
         num, den = group["numerator"].to_numpy(float), group["denominator"].to_numpy(float)
         out = group.drop(columns=["age_band", "sum_squares"]).copy()
         for suffix, confidence in CONFIDENCE.items():
-            value, lower, upper = _simple_estimate(
-                spec, num, den, group["sum_squares"].to_numpy(float), confidence
-            )
+            value, lower, upper = _simple_estimate(spec, num, den, group["sum_squares"].to_numpy(float), confidence)
             out["value"], out["lower" + suffix], out["upper" + suffix] = value, lower, upper
         parts.append(out)
     return pd.concat(parts, ignore_index=True)
@@ -185,9 +181,7 @@ def _trend_of_series(series: pd.DataFrame, kind: str | None) -> pd.DataFrame:
     wide_den = series.pivot(index="area", columns="period", values="denominator")[periods]
     rows = []
     for i, period in enumerate(periods):
-        frame = pd.DataFrame(
-            {"indicator": series["indicator"].iloc[0], "area": wide_num.index, "period": period}
-        )
+        frame = pd.DataFrame({"indicator": series["indicator"].iloc[0], "area": wide_num.index, "period": period})
         if kind is None or i + 1 < TREND_PERIODS:
             frame["trend"], frame["trend_p"] = "not calculated", np.nan
         else:
@@ -205,9 +199,7 @@ def _trend_of_series(series: pd.DataFrame, kind: str | None) -> pd.DataFrame:
 
 def _compare_to_city(table: pd.DataFrame, catalogue: pd.DataFrame, city: str) -> pd.DataFrame:
     city_values = table.loc[table["area"] == city, ["indicator", "period", "value"]]
-    table = table.merge(
-        city_values.rename(columns={"value": "city_value"}), on=["indicator", "period"], how="left"
-    )
+    table = table.merge(city_values.rename(columns={"value": "city_value"}), on=["indicator", "period"], how="left")
     polarity = table["indicator"].map(catalogue["polarity"]).to_numpy()
     for suffix, name in (("", "comparison_95"), ("_998", "comparison_998")):
         table[name] = stats.compare_to_benchmark(
@@ -242,7 +234,16 @@ def apply_suppression(
         suppression_reason=flags["suppression_reason"].to_numpy(),
         **{name: flags[name].to_numpy() for name in VALUE_COLUMNS},
         numerator=table["numerator"].where(~hidden),
+        # a mean's small count is the number of people measured, its denominator
+        denominator=table["denominator"].where(~(hidden & (statistic == "mean").to_numpy())),
     )
+    # a hidden city value must not reappear as the benchmark beside every other area
+    city = next(a.code for a in areas if a.level == "stadt")
+    keys = pd.MultiIndex.from_frame(result[["indicator", "period"]])
+    hidden_city = keys.isin(
+        pd.MultiIndex.from_frame(result.loc[hidden & (result["area"] == city), ["indicator", "period"]])
+    )
+    result.loc[hidden_city, "city_value"] = np.nan
     for name in ("comparison_95", "comparison_998"):
-        result.loc[hidden, name] = "not compared"
+        result.loc[hidden | hidden_city, name] = "not compared"
     return result

@@ -10,7 +10,10 @@ import pytest
 from scipy import stats as sps
 
 from quartiersprofile import charts, report
+from quartiersprofile.areas import Area
 from quartiersprofile.data import AGE_BANDS, load_dataset
+from quartiersprofile.indicators import VALUE_COLUMNS, apply_suppression
+from quartiersprofile.suppression import SuppressionRule
 
 ESP2013 = [5000, 5500, 5500, 5500, 6000, 6000, 6500, 7000, 7000, 7000, 7000, 6500, 6000, 5500, 5000, 4000, 2500,
            1500, 1000]
@@ -153,3 +156,25 @@ def test_location_map_is_drawn_for_known_areas_and_replaced_by_a_note_otherwise(
     monkeypatch.setattr(charts, "TILE_GRID", {})  # another city: no tile positions, and no ortsteile.geojson
     note = geestendorf.location_map_html()
     assert "Keine Karte" in note and "ortsteile.geojson" in note and "<img" not in note
+
+
+def _area(code, level, parent=""):
+    return Area(code, f"Gebiet {code}", level, parent, "", (code,))
+
+
+def test_suppression_hides_a_means_small_n_and_a_hidden_city_value_everywhere():
+    areas = [_area("1", "stadt"), _area("11", "stadtteil", "1"), _area("12", "stadtteil", "1")]
+    table = pd.DataFrame({
+        "indicator": ["M", "M", "M", "C", "C", "C"], "area": ["1", "11", "12"] * 2, "period": "2024",
+        "numerator": [60.0, 12.0, 48.0, 3.0, 1.0, 2.0], "denominator": [30.0, 3.0, 27.0, 900.0, 400.0, 500.0],
+        "city_value": [2.0, 2.0, 2.0, 3.3, 3.3, 3.3], "comparison_95": "similar", "comparison_998": "similar",
+    })  # fmt: skip
+    for column in VALUE_COLUMNS:
+        table[column] = table["numerator"] / table["denominator"]
+    catalogue = pd.DataFrame({"id": ["M", "C"], "statistic": ["mean", "proportion"]})
+    result = apply_suppression(table, catalogue, areas, SuppressionRule()).set_index(["indicator", "area"])
+    assert np.isnan(result.loc[("M", "11"), "denominator"])  # n = 3 people measured: a small count
+    assert result.loc[("M", "12"), "suppressed"] and np.isnan(result.loc[("M", "12"), "denominator"])  # 30 - 27
+    assert result.loc["C", "suppressed"].all()  # 1, 2 and their sum 3 are all small counts
+    assert result.loc["C", "city_value"].isna().all() and (result.loc["C", "comparison_95"] == "not compared").all()
+    assert (result.loc["M", "city_value"] == 2.0).all()  # the city's mean (n = 30) is published
