@@ -227,6 +227,7 @@ class Profile:
             rows.append(
                 {
                     "name": row["name"],
+                    "unit": row["unit"],  # the spine prints values with the unit's decimals, as the tables do
                     "value": row["value"],
                     "city_value": row["city_value"],
                     "minimum": values.min(),

@@ -178,3 +178,20 @@ def test_suppression_hides_a_means_small_n_and_a_hidden_city_value_everywhere():
     assert result.loc["C", "suppressed"].all()  # 1, 2 and their sum 3 are all small counts
     assert result.loc["C", "city_value"].isna().all() and (result.loc["C", "comparison_95"] == "not compared").all()
     assert (result.loc["M", "city_value"] == 2.0).all()  # the city's mean (n = 30) is published
+
+
+def test_spine_chart_prints_each_value_with_its_units_decimals_as_the_tables_do(tables):
+    import io
+    import json
+
+    from PIL import Image
+
+    from quartiersprofile import text
+
+    rows = report.Profile(next(a for a in tables.areas if a.code == "212"), "2024", tables).spine_rows()
+    chart = charts.spine_chart(rows)
+    labels = json.loads(Image.open(io.BytesIO(charts.drawn_png(chart.figure))).info["Labels"])
+    shown = rows[~rows["suppressed"]]
+    printed = {text.format_number(v, text.decimals_for(u)) for v, u in zip(shown["value"], shown["unit"], strict=True)}
+    assert printed <= set(labels)
+    assert "Einw. je km²" in set(shown["unit"])  # density: a whole number, not "10.623,9"
