@@ -340,7 +340,10 @@ def run_build(options: BuildOptions, progress=None) -> BuildResult:
     """Validate, plan, skip what is current, build the rest in parallel, write the manifest and the index.
 
     Invalid input raises `DataValidationError`, `UnknownAreaError` or `InvalidRequestError` before anything is
-    written to the output folder; a concurrent build raises `BuildLockedError`.
+    written to the output folder, and so does a published table the disclosure audit rejects
+    (`audit.DisclosureError`); a concurrent build raises `BuildLockedError`, an unusable cluster
+    `ClusterUnavailableError`, an output folder that cannot be written `OutputNotWritableError`. Each job's files
+    are audited before they are written; a finding fails that job.
     """
     output_dir = options.output_dir.resolve()
     if not Path(options.template).is_file():
