@@ -556,6 +556,8 @@ def crashed(job: Job, error: BaseException) -> JobResult:
 def audited(job: Job, result: JobResult, files: dict[str, bytes], disclosure_audit) -> tuple[JobResult, dict]:
     """The job's result and files if the disclosure audit finds no hidden value in them (the kept notebook of a
     failed job included); else a failed result that names the findings (never the values) and no files."""
+    if not files:
+        return result, files
     kinds = {("ipynb" if kind == FAILED_NOTEBOOK else kind): data for kind, data in files.items()}
     findings = disclosure_audit(kinds, None if job.is_overview else job.area_code, job.period, job.slug)
     if not findings:
