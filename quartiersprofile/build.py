@@ -64,8 +64,8 @@ ENVIRONMENT_PACKAGES = (
     "papermill",
     "pyarrow",
     "scipy",
+    "pypdf",
     "seaborn",
-    "weasyprint",
 )
 #: Imports every profile needs, run once per worker kernel instead of once per district.
 KERNEL_PRELOAD = "import matplotlib\nmatplotlib.use('Agg')\nimport quartiersprofile.report, quartiersprofile.charts"
@@ -125,6 +125,10 @@ class Job:
     @property
     def is_overview(self) -> bool:
         return self.slug == OVERVIEW_SLUG
+
+    @property
+    def prints_pdf(self) -> bool:
+        return "pdf" in self.formats or "slides" in self.formats
 
     def output_paths(self) -> dict[str, Path]:
         """Output kind (`html`, `pdf`, `csv`, `xlsx`, `slides.html`, ...) -> path, for the requested formats."""
@@ -186,8 +190,10 @@ def code_fingerprint(template: Path = TEMPLATE_NOTEBOOK) -> str:
 
 
 def environment_fingerprint() -> str:
-    """Python and the versions of the packages that shape the output."""
-    versions = [sys.version]
+    """Python, Chromium (it prints the PDFs) and the versions of the packages that shape the output."""
+    from .browser import chromium_version
+
+    versions = [sys.version, chromium_version()]
     for name in ENVIRONMENT_PACKAGES:
         try:
             versions.append(f"{name}=={metadata.version(name)}")
@@ -512,13 +518,11 @@ def _run_jobs(jobs: list[Job], options: BuildOptions, cluster=None) -> Iterator[
         return
     import multiprocessing
 
-    from .engine import start_worker_kernel
-
     pool = ProcessPoolExecutor(
         max_workers=min(options.jobs, len(jobs)),
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=start_worker_kernel,
-        initargs=(KERNEL_PRELOAD,),
+        initializer=start_worker,
+        initargs=(any(job.prints_pdf for job in jobs),),
     )
     try:
         futures = {pool.submit(run_job, job): job for job in jobs}
@@ -598,6 +602,17 @@ def scratch_dir() -> Path:
         _scratch = Path(tempfile.mkdtemp(prefix="quartiersprofile-"))
         atexit.register(shutil.rmtree, _scratch, True)
     return _scratch
+
+
+def start_worker(prints_pdf: bool) -> None:
+    """Worker initializer: start the warm kernel and, for PDF jobs, the browser (in parallel) before the first job."""
+    from .engine import start_worker_kernel
+
+    if prints_pdf:
+        from .browser import warm_up
+
+        warm_up()
+    start_worker_kernel(KERNEL_PRELOAD)
 
 
 def run_job(job: Job) -> tuple[JobResult, dict[str, bytes]]:

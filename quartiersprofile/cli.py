@@ -164,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     level = logging.DEBUG if args.verbose else logging.ERROR if args.quiet else logging.INFO
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    for noisy in ("papermill", "traitlets", "fontTools", "weasyprint", "matplotlib"):
+    for noisy in ("papermill", "traitlets", "fontTools", "matplotlib"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
     options = options_from(args)
     try:

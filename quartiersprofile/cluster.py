@@ -110,17 +110,16 @@ def software_fingerprint() -> str:
 
 
 class WarmKernelPlugin(WorkerPlugin):
-    """Starts a worker's warm kernel when the worker joins (and again after a restart), off the critical path."""
+    """Starts a worker's warm kernel and browser when the worker joins (and again after a restart), off the
+    critical path."""
 
     def setup(self, worker) -> None:
         threading.Thread(target=_start_kernel, daemon=True).start()
 
 
 def _start_kernel() -> None:
-    from .engine import start_worker_kernel
-
     with _kernel_lock:
-        start_worker_kernel(build.KERNEL_PRELOAD)
+        build.start_worker(prints_pdf=True)
 
 
 def run_remote_job(job: build.Job, shared: dict[str, bytes]) -> tuple[build.JobResult, dict[str, bytes]]:

@@ -4,8 +4,9 @@ The template notebook `notebooks/slides.ipynb` builds one slide per code cell (c
 ``slideshow.slide_type``) from the functions below; every number is the report's own (same `Profile`, same
 charts and formatting). `notebook_to_slides_html` renders it with nbconvert's `SlidesExporter` and the
 template `templates/slides/`, which inlines reveal.js from the npm package (`node_modules/reveal.js`, see
-package.json): the deck makes no request to any other host. `slides_to_pdf` lays the same HTML out with
-WeasyPrint: the reveal.js style sheet is for screens only, the deck's print rules make each slide a 16:9 page.
+package.json): the deck makes no request to any other host. `slides_to_pdf` prints the same HTML with
+headless Chromium, scripts off: the reveal.js style sheet is for screens only, the deck's print rules make each
+slide a 16:9 page.
 
 Example::
 
@@ -91,8 +92,8 @@ def notebook_to_slides_html(notebook: nbformat.NotebookNode, info: render.Report
 def slides_to_pdf(html_text: str) -> bytes:
     """The deck as a PDF, one 16:9 page per slide ("Beispieldaten" on every page for sample data).
 
-    WeasyPrint runs no script and reads only the deck's print rules; tagging, fonts and dates as
-    `render.html_to_pdf`.
+    The browser runs no script of the page (reveal.js stays idle) and uses only the deck's print rules;
+    tagging, fonts and dates as `render.html_to_pdf`.
     """
     return render.html_to_pdf(html_text)
 

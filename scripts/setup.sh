@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Set up everything the project needs on a fresh Debian/Ubuntu machine:
-#   1. system packages: pango (PDF engine), Open Sans (the report typeface), poppler-utils (PDF checks),
-#      Chromium (accessibility checks), a Java runtime (Nu Html Checker) and Node.js/npm (reveal.js for the
-#      slides, the check tools) - the last two only when no `java` or `npm` is installed yet,
+#   1. system packages: Chromium (prints the PDFs; also the accessibility checks), Open Sans (the report
+#      typeface), poppler-utils (PDF text for the disclosure audit and the checks), a Java runtime (Nu Html
+#      Checker) and Node.js/npm (reveal.js for the slides, the check tools) - the last two only when no `java`
+#      or `npm` is installed yet,
 #   2. a virtual environment in .venv with the package and its test extras,
 #   3. the Node packages in node_modules (reveal.js, axe-core, playwright-core, vnu-jar), exact versions from
 #      package-lock.json.
@@ -10,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SYSTEM_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-open-sans poppler-utils chromium)
+SYSTEM_PACKAGES=(chromium fonts-open-sans poppler-utils)
 # Any java or npm already on the PATH will do (e.g. a JDK or a Node.js from elsewhere).
 command -v java >/dev/null || SYSTEM_PACKAGES+=(default-jre-headless)
 command -v npm >/dev/null || SYSTEM_PACKAGES+=(nodejs npm)

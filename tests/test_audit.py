@@ -245,9 +245,10 @@ def published_forms(tables, profile, indicator) -> set[str]:
 
 
 def test_a_value_in_the_pdf_text_is_found(truth, period, own_cell):
-    from weasyprint import HTML
+    from quartiersprofile.render import html_to_pdf
 
-    pdf = HTML(string=f"<p>Geestendorf</p><p>{own_cell.name}: {secrets(own_cell)[1]}</p>").write_pdf()
+    body = f"<p>Geestendorf</p><p>{own_cell.name}: {secrets(own_cell)[1]}</p>"
+    pdf = html_to_pdf(f"<!DOCTYPE html><html lang='de'><title>t</title>{body}</html>")
     findings = check(truth, period, pdf=pdf)
     assert_single(findings, "PDF-Bericht", own_cell, "Seite 1, Zeile 3")
 

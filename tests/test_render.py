@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import copy
 import doctest
-import logging
+import http.server
 import re
 import shutil
 import subprocess
+import threading
 import uuid
 from io import BytesIO
 from pathlib import Path
@@ -27,7 +28,7 @@ from fixtures.executed_profile import executed_profile
 from nbformat.v4 import new_output
 from pypdf import PdfReader
 
-from quartiersprofile import render
+from quartiersprofile import browser, render
 from quartiersprofile.render import ReportInfo, html_to_pdf, notebook_to_html, slugify
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -340,7 +341,7 @@ def test_pdf_fonts_are_embedded_subsets(pdf, tmp_path):
         emb, sub = row.split()[-5:-3]
         assert (emb, sub) == ("yes", "yes"), row
     if Path("/usr/share/fonts/truetype/open-sans").is_dir():
-        assert all("Open-Sans" in row for row in rows), rows
+        assert all("+OpenSans" in row for row in rows), rows
 
 
 def test_pdf_pages_have_numbers_and_sample_flag(pdf, tmp_path):
@@ -383,18 +384,43 @@ def test_pdf_dates_come_from_source_date_epoch(html, monkeypatch):
         html_to_pdf(html)
 
 
-def test_weasyprint_warnings_are_demoted_but_errors_surface(caplog):
-    page = (
-        '<!DOCTYPE html><html lang="de"><head><title>t</title><style>p { frobnicate: 1 }</style></head>'
-        '<body><p>Text</p><img src="data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAA'
-        'DUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="></body></html>'
-    )
-    with caplog.at_level(logging.DEBUG):
-        html_to_pdf(page)
-    weasy = [record for record in caplog.records if record.name.startswith("weasyprint")]
-    assert all(record.levelno >= logging.ERROR for record in weasy)
-    assert any("alt" in record.getMessage() for record in weasy)  # a real accessibility problem
-    assert any(
-        record.name == "quartiersprofile.render.weasyprint" and "frobnicate" in record.getMessage()
-        for record in caplog.records
-    )
+def _page_with(body: str) -> str:
+    return f'<!DOCTYPE html><html lang="de"><head><title>t</title></head><body>{body}</body></html>'
+
+
+def test_pdf_runs_no_page_script(tmp_path):
+    script = '<script>document.getElementById("x").textContent = "Skript"</script>'
+    page = _page_with(f'<p id="x">gedruckt wie geliefert</p>{script}')
+    text = "".join(_page_texts(html_to_pdf(page), tmp_path))
+    assert "gedruckt wie geliefert" in text and "Skript" not in text
+
+
+def test_pdf_fetches_nothing_from_the_network_and_names_images_it_cannot_show(tmp_path):
+    requests = []
+
+    class Recorder(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the name http.server calls
+            requests.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        address = f"http://127.0.0.1:{server.server_port}"
+        page = _page_with(f'<img src="{address}/bild.png" alt="Bild"><link rel="stylesheet" href="{address}/s.css">')
+        shown = r"1 image\(s\) cannot be shown in the PDF: 'Bild' \(http://127\.0\.0\.1:\d+/bild\.png\)"
+        with pytest.raises(ValueError, match=shown):
+            html_to_pdf(page)
+        server.shutdown()
+    assert requests == []
+
+
+def test_pdf_without_table_of_contents_is_printed_once(monkeypatch):
+    calls = []
+    original = browser.Page.print_pdf
+    monkeypatch.setattr(browser.Page, "print_pdf", lambda self, **kw: calls.append(kw) or original(self, **kw))
+    assert PdfReader(BytesIO(html_to_pdf(_page_with("<p>Text</p>")))).pages
+    assert calls == [{"tagged": True}]
