@@ -80,7 +80,23 @@ def run(kernel: WarmKernel, notebook: Path, x, timeout: int = 30):
 
 
 def outputs(notebook) -> str:
-    return json.dumps([(cell.get("execution_count"), cell.get("outputs")) for cell in notebook.cells], sort_keys=True)
+    """The cells' outputs; a stream's text counts, not how the kernel happened to split it into messages."""
+
+    def merged(cell_outputs):
+        result = []
+        for output in cell_outputs or []:
+            output = dict(output)
+            previous = result[-1] if result else {}
+            if output["output_type"] == "stream" and previous.get("output_type") == "stream" and (
+                previous["name"] == output["name"]
+            ):
+                previous["text"] += output["text"]
+            else:
+                result.append(output)
+        return result
+
+    cells = [(cell.get("execution_count"), merged(cell.get("outputs"))) for cell in notebook.cells]
+    return json.dumps(cells, sort_keys=True)
 
 
 def stdout(cell) -> str:
