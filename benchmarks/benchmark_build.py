@@ -2,7 +2,8 @@
 """Build speed, measured in one run on the same data and template (not a test; see benchmarks/README.md).
 
 (a) the naive loop a user would write: per district the papermill CLI (the notebook computes its own tables
-    from ``--data``), ``jupyter nbconvert --to html --no-input`` and the WeasyPrint CLI, one after another;
+    from ``--data``), ``jupyter nbconvert --to html --no-input`` and ``chromium --headless --print-to-pdf``
+    (the project's PDF engine from the command line), one after another;
 (b) ``python build.py --force`` into an empty folder (the same sample of districts, or ``--all``);
 (c) the no-op rebuild right after (b), interpreter start included;
 (d) ``--scale N``: a synthetic city of N Ortsteile and how long loading, the shared tables, planning/hashing
@@ -86,6 +87,8 @@ def choose(data_dir: Path, count: int, period: str | None) -> tuple[list, list, 
 
 
 def naive_loop(sample: list, period: str, data_dir: Path, work: Path) -> list[dict]:
+    from quartiersprofile.browser import chromium_executable
+
     rows = []
     for area in sample:
         folder = work / f"naive-{area.code}"
@@ -97,7 +100,10 @@ def naive_loop(sample: list, period: str, data_dir: Path, work: Path) -> list[di
                 "-r", "district", area.code, "-r", "period", period, "-r", "data_dir", str(data_dir),
             ],
             "nbconvert": [str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", "out.ipynb"],
-            "weasyprint": [str(BIN / "weasyprint"), "out.html", "out.pdf"],
+            "chromium": [
+                chromium_executable(), "--headless", "--no-sandbox", "--no-pdf-header-footer",
+                "--print-to-pdf=out.pdf", (folder / "out.html").as_uri(),
+            ],
         }  # fmt: skip
         row = {"district": f"{area.code} {area.name}"}
         for name, command in steps.items():
@@ -106,7 +112,7 @@ def naive_loop(sample: list, period: str, data_dir: Path, work: Path) -> list[di
         rows.append(row)
         print(
             f"  (a) {row['district']:<28} papermill {row['papermill']:5.1f} s  nbconvert {row['nbconvert']:4.1f} s"
-            f"  weasyprint {row['weasyprint']:4.1f} s  = {row['total']:5.1f} s",
+            f"  chromium {row['chromium']:4.1f} s  = {row['total']:5.1f} s",
             flush=True,
         )
     return rows
@@ -349,10 +355,10 @@ def main(argv: list[str] | None = None) -> int:
             print("(a) naive CLI loop, sequential", flush=True)
             rows = naive_loop(sample, period, data_dir, work)
             naive = sum(r["total"] for r in rows) / len(rows)
-            steps = {name: sum(r[name] for r in rows) / len(rows) for name in ("papermill", "nbconvert", "weasyprint")}
+            steps = {name: sum(r[name] for r in rows) / len(rows) for name in ("papermill", "nbconvert", "chromium")}
             summary.append(
                 f"(a) naive CLI loop:        {naive:6.2f} s per district  (papermill {steps['papermill']:.1f}, "
-                f"nbconvert {steps['nbconvert']:.1f}, weasyprint {steps['weasyprint']:.1f}; {len(rows)} districts)"
+                f"nbconvert {steps['nbconvert']:.1f}, chromium {steps['chromium']:.1f}; {len(rows)} districts)"
             )
         if "b" in args.parts:
             output = work / "profiles"
