@@ -41,6 +41,7 @@ METHODS_TEXT = (
     "Anteile, Poisson-Trendtest für Raten). Kleine Gebiete werden über mehrere Jahrgänge zusammengefasst, wo "
     "der Katalog es vorsieht. Stadtteilwerte sind Summen ihrer Ortsteile."
 )
+_PEER_COLUMNS = ["value", "lower", "upper", "suppressed"]  # what `Profile.peer_values` adds to each peer
 AGE_GROUPS = {"unter 18": (0, 17), "18–64": (18, 64), "65–79": (65, 79), "80 und älter": (80, 200)}
 
 
@@ -198,10 +199,18 @@ class Profile:
     def peer_values(self, indicator: str) -> pd.DataFrame:
         """The indicator for all peer areas in the reporting period: code, name, value, lower, upper,
         suppressed."""
-        rows = self._report_rows[self._report_rows["indicator"] == indicator].set_index("area")
+        rows = self._report_values.get(indicator)
+        if rows is None:  # an indicator without rows in the reporting period: every peer's value is missing
+            rows = self._report_rows.iloc[:0].set_index("area")[_PEER_COLUMNS]
         peers = pd.DataFrame({"code": [a.code for a in self.peers], "name": [a.name for a in self.peers]})
-        columns = ["value", "lower", "upper", "suppressed"]
-        return peers.join(rows[columns], on="code").assign(suppressed=lambda d: d["suppressed"].fillna(True))
+        return peers.join(rows, on="code").assign(suppressed=lambda d: d["suppressed"].fillna(True))
+
+    @cached_property
+    def _report_values(self) -> dict[str, pd.DataFrame]:
+        """`peer_values`' columns of the reporting period by indicator, indexed by area: one pass over the
+        table instead of a filter per call (the spine chart asks for every indicator)."""
+        rows = self._report_rows.groupby("indicator", sort=False)
+        return {indicator: group.set_index("area")[_PEER_COLUMNS] for indicator, group in rows}
 
     def series(self, indicator: str) -> pd.DataFrame:
         """The indicator over time for this area (same quarter each year for quarterly data), with the city
