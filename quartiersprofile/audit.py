@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import functools
 import io
 import json
 import re
@@ -115,8 +116,9 @@ def raise_on_findings(findings: list[Finding]) -> None:
 # --- ground truth -------------------------------------------------------------------------------------------
 
 
-def hidden_cells(dataset: Dataset, tables: report.ProfileTables) -> pd.DataFrame:
-    """The cells the rule hides, with their true values (never to be written anywhere).
+def hidden_cells(dataset: Dataset, tables: report.ProfileTables, truth: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The cells the rule hides, with their true values (never to be written anywhere). `truth`: the
+    unsuppressed indicator table of `dataset`, when the caller has computed it already.
 
     The rule is applied here again to the true values (`indicators.apply_suppression`, the one rule), so the
     audit does not trust the published table's own flags; a cell the published table hides on top counts too.
@@ -124,7 +126,8 @@ def hidden_cells(dataset: Dataset, tables: report.ProfileTables) -> pd.DataFrame
     numerator, value, lower, upper.
     """
     keys = ["indicator", "area", "period"]
-    truth = unsuppressed_indicator_table(dataset, list(tables.areas))
+    if truth is None:
+        truth = unsuppressed_indicator_table(dataset, list(tables.areas))
     expected = apply_suppression(truth, dataset.catalogue, list(tables.areas), tables.rule)
     published = tables.indicators[[*keys, "suppressed"]].rename(columns={"suppressed": "published"})
     cells = expected.merge(published, on=keys, how="left")
@@ -453,12 +456,18 @@ def _audit_figures(label: str, soup, scope: _Scope) -> list[Finding]:
     return findings
 
 
+@functools.lru_cache(maxsize=256)
+def _whole_number_pattern(forms: tuple[str, ...]) -> re.Pattern:
+    """A regex matching any of `forms` (longest first) as a whole number, not as part of a longer one."""
+    alternatives = "|".join(re.escape(form) for form in forms)
+    return re.compile(rf"(?<![\d.,])(?:{alternatives})(?!\d|[.,]\d)")
+
+
 def _search(label: str, units: list[tuple], needles: dict) -> list[Finding]:
     """Whole-number matches of the needles in (place, text) pairs; a place is a string or a function making it."""
     if not needles:
         return []
-    alternatives = "|".join(re.escape(form) for form in sorted(needles, key=len, reverse=True))
-    pattern = re.compile(rf"(?<![\d.,])(?:{alternatives})(?!\d|[.,]\d)")
+    pattern = _whole_number_pattern(tuple(sorted(needles, key=lambda form: (-len(form), form))))
     return [
         _finding(label, cell, where() if callable(where) else where)
         for where, content in units

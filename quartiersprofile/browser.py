@@ -186,7 +186,6 @@ class Browser:
             page = Page(self)
             page.evaluate("document.fonts.ready.then(() => true)")
             yield page
-            self.call("Page.navigate", {"url": "about:blank"}, session=True, until="Page.loadEventFired")
 
     def close(self) -> None:
         """Stop Chromium and remove its temporary profile; safe to call twice."""

@@ -28,7 +28,7 @@ import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -125,10 +125,6 @@ class Job:
     @property
     def is_overview(self) -> bool:
         return self.slug == OVERVIEW_SLUG
-
-    @property
-    def prints_pdf(self) -> bool:
-        return "pdf" in self.formats or "slides" in self.formats
 
     def output_paths(self) -> dict[str, Path]:
         """Output kind (`html`, `pdf`, `csv`, `xlsx`, `slides.html`, ...) -> path, for the requested formats."""
@@ -366,7 +362,11 @@ def run_build(options: BuildOptions, progress=None) -> BuildResult:
         return BuildResult(results + planned, list(plan.notes))
     with ExitStack() as stack:
         cluster = stack.enter_context(_connect(options.scheduler)) if options.scheduler else None
-        plan = prepare(options)
+        from .data import load_dataset
+
+        dataset = load_dataset(options.data_dir)  # invalid input stops the build here, before any worker starts
+        pool = None if cluster else stack.enter_context(_worker_pool(options))
+        plan = prepare(options, dataset)
         make_folder(output_dir)
         stack.enter_context(OutputLock(output_dir))
         remove_stale_temporaries(output_dir)
@@ -375,7 +375,7 @@ def run_build(options: BuildOptions, progress=None) -> BuildResult:
         from .audit import OutputAudit, suppression_report
 
         disclosure_audit = OutputAudit(plan.hidden, plan.tables)
-        for done, (job, result, files) in enumerate(_run_jobs(jobs, options, cluster), start=1):
+        for done, (job, result, files) in enumerate(_run_jobs(jobs, cluster if cluster is not None else pool), start=1):
             result, files = audited(job, result, files, disclosure_audit)
             results.append(_finish(store_outputs(job, result, files), request, progress, done, len(jobs)))
             write_manifest(output_dir, results, previous)  # after every job: the manifest matches the files
@@ -391,15 +391,18 @@ def run_build(options: BuildOptions, progress=None) -> BuildResult:
         return BuildResult(results, list(plan.notes))
 
 
-def prepare(options: BuildOptions) -> Plan:
-    """Load and validate the data, compute the shared tables once, resolve districts and period; stop with
-    `audit.DisclosureError` when the published table would let a hidden value through."""
+def prepare(options: BuildOptions, dataset=None) -> Plan:
+    """Load and validate the data (unless `dataset` is given), compute the shared tables once, resolve districts
+    and period; stop with `audit.DisclosureError` when the published table would let a hidden value through."""
     from . import audit, report
-    from .areas import resolve_areas, uninhabited_ortsteile
+    from .areas import profile_areas, resolve_areas, uninhabited_ortsteile
     from .data import load_dataset
+    from .indicators import unsuppressed_indicator_table
 
-    dataset = load_dataset(options.data_dir)
-    tables = report.compute_tables(dataset)
+    dataset = dataset or load_dataset(options.data_dir)
+    # The true values, computed once: suppressed into the published tables, and the audit's ground truth.
+    truth = unsuppressed_indicator_table(dataset, profile_areas(dataset.districts, dataset.population))
+    tables = report.compute_tables(dataset, unsuppressed=truth)
     areas = list(tables.areas)
     chosen = resolve_areas(areas, list(options.districts)) if options.districts else areas
     period = options.period or report.latest_period_of(tables)
@@ -412,7 +415,7 @@ def prepare(options: BuildOptions) -> Plan:
         f"{name}: keine Einwohner, daher kein Profil."
         for name in uninhabited_ortsteile(dataset.districts, dataset.population)
     )
-    hidden = audit.hidden_cells(dataset, tables)
+    hidden = audit.hidden_cells(dataset, tables, truth)
     audit.raise_on_findings(audit.audit_tables(tables, period, cells=hidden))
     return Plan(tables, tuple(chosen), period, notes, hidden)
 
@@ -502,30 +505,50 @@ def _connect(address: str):
     return connect(address)
 
 
-def _run_jobs(jobs: list[Job], options: BuildOptions, cluster=None) -> Iterator[tuple[Job, JobResult, dict]]:
-    """Run the jobs where the options say (this process, a local process pool or the Dask `cluster` client)
-    and yield each job's result and files as it finishes. Nothing here writes into the output folder."""
-    if not jobs:
-        return
-    if cluster is not None:
-        from .cluster import run_on_cluster
-
-        yield from run_on_cluster(jobs, cluster)
-        return
-    if options.jobs <= 1 or len(jobs) == 1:
-        for job in jobs:
-            yield job, *run_job(job)
+@contextmanager
+def _worker_pool(options: BuildOptions) -> Iterator[ProcessPoolExecutor | None]:
+    """The local process pool, its workers started right away: each starts its kernel (and browser) while the
+    client prepares the tables. None when the jobs run in this process (`--jobs 1`, a single district). On
+    exit, also when the build stops early (Ctrl-C, output not writable), no queued job starts."""
+    workers = min(options.jobs, len(options.districts) or options.jobs)
+    if workers <= 1:
+        yield None
         return
     import multiprocessing
 
+    prints_pdf = bool({"pdf", "slides"} & set(options.formats))
     pool = ProcessPoolExecutor(
-        max_workers=min(options.jobs, len(jobs)),
+        max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=start_worker,
-        initargs=(any(job.prints_pdf for job in jobs),),
+        initargs=(prints_pdf,),
     )
     try:
-        futures = {pool.submit(run_job, job): job for job in jobs}
+        for _ in range(workers):  # each submission starts one worker process now
+            pool.submit(os.getpid)
+        yield pool
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def _run_jobs(jobs: list[Job], runner=None) -> Iterator[tuple[Job, JobResult, dict]]:
+    """Run the jobs in this process, in a local process pool or on a Dask cluster (`runner`: None, the pool or
+    the Dask client) and yield each job's result and files as it finishes. Nothing here writes into the output
+    folder."""
+    if not jobs:
+        return
+    if runner is None:
+        for job in jobs:
+            yield job, *run_job(job)
+        return
+    if not isinstance(runner, ProcessPoolExecutor):
+        from .cluster import run_on_cluster
+
+        yield from run_on_cluster(jobs, runner)
+        return
+    # The overview, the longest job, first: started last, it would keep one worker busy while the others idle.
+    futures = {runner.submit(run_job, job): job for job in sorted(jobs, key=lambda job: not job.is_overview)}
+    try:
         for future in as_completed(futures):
             job = futures[future]
             try:
@@ -533,8 +556,9 @@ def _run_jobs(jobs: list[Job], options: BuildOptions, cluster=None) -> Iterator[
             except Exception as error:  # a worker that died (e.g. killed) fails its job, not the build
                 result = crashed(job, error), {}
             yield job, *result
-    finally:  # also when the build stops early (Ctrl-C, output not writable): no queued job starts
-        pool.shutdown(cancel_futures=True)
+    finally:  # the build stopped early: the queued jobs must not start
+        for future in futures:
+            future.cancel()
 
 
 def _finish(result: JobResult, request: str, progress, done: int, total: int) -> JobResult:

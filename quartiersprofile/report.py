@@ -19,7 +19,7 @@ import pandas as pd
 from . import areas as area_rules
 from . import charts, findings, text
 from .data import AGE_BANDS, Dataset, latest_of, load_dataset, period_sort_key
-from .indicators import build_indicator_table
+from .indicators import apply_suppression, build_indicator_table
 from .suppression import SUPPRESSED_MARKER, SuppressionRule
 
 STATISTIC_LABELS = {
@@ -59,9 +59,17 @@ class ProfileTables:
     boundaries: dict | None = None
 
 
-def compute_tables(dataset: Dataset, rule: SuppressionRule | None = None) -> ProfileTables:
+def compute_tables(
+    dataset: Dataset, rule: SuppressionRule | None = None, unsuppressed: pd.DataFrame | None = None
+) -> ProfileTables:
+    """The tables every profile reads. `unsuppressed`: the indicator table before suppression
+    (`indicators.unsuppressed_indicator_table`), when the caller has computed it already (the build's audit)."""
     rule = rule or SuppressionRule()
     areas = area_rules.profile_areas(dataset.districts, dataset.population)
+    if unsuppressed is None:
+        indicators = build_indicator_table(dataset, areas, rule)
+    else:
+        indicators = apply_suppression(unsuppressed, dataset.catalogue, areas, rule)
     members = pd.DataFrame([(a.code, m) for a in areas for m in a.members], columns=["area", "district"])
     population = (
         dataset.population.merge(members, on="district")
@@ -70,7 +78,7 @@ def compute_tables(dataset: Dataset, rule: SuppressionRule | None = None) -> Pro
         .reset_index()
     )
     return ProfileTables(
-        indicators=build_indicator_table(dataset, areas, rule),
+        indicators=indicators,
         catalogue=dataset.catalogue,
         population=population,
         districts=dataset.districts,
