@@ -223,8 +223,7 @@ class Profile:
     def series(self, indicator: str) -> pd.DataFrame:
         """The indicator over time for this area (same quarter each year for quarterly data), with the city
         value: period, value, lower, upper, city_value, suppressed."""
-        table = self.tables.indicators
-        own = table[(table["indicator"] == indicator) & (table["area"] == self.area.code)]
+        own = self._own_history.get(indicator, self.tables.indicators.iloc[:0])
         season = self.period[4:] if "-Q" in self.period else "-Q4"
         if own["period"].str.contains("-Q").any():
             own = own[own["period"].str.endswith(season)]
@@ -233,6 +232,12 @@ class Profile:
         return own[["period", "period_label", "value", "lower", "upper", "city_value", "suppressed"]].reset_index(
             drop=True
         )
+
+    @cached_property
+    def _own_history(self) -> dict[str, pd.DataFrame]:
+        """This area's rows of every period, by indicator (one pass over the table, not one per series)."""
+        table = self.tables.indicators
+        return dict(tuple(table[table["area"] == self.area.code].groupby("indicator", sort=False)))
 
     def spine_rows(self) -> pd.DataFrame:
         """One row per compared indicator: the area's value, the city, and the spread over all peers."""
