@@ -402,7 +402,8 @@ def prepare(options: BuildOptions, dataset=None) -> Plan:
     from .data import load_dataset
     from .indicators import unsuppressed_indicator_table
 
-    dataset = dataset or load_dataset(options.data_dir)
+    if dataset is None:
+        dataset = load_dataset(options.data_dir)
     # The true values, computed once: suppressed into the published tables, and the audit's ground truth.
     truth = unsuppressed_indicator_table(dataset, profile_areas(dataset.districts, dataset.population))
     tables = report.compute_tables(dataset, unsuppressed=truth)
