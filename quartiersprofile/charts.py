@@ -212,6 +212,12 @@ def _styled(chart_function):
     def wrapper(*args, **kwargs):
         with matplotlib.rc_context(STYLE):
             chart = chart_function(*args, **kwargs)
+            # Tick count depends on rcParams and the axes' size at draw time: keep today's ticks, chosen before
+            # the layout, so that the layout makes room for exactly the tick labels that are drawn (chosen
+            # after it, "22,5" could replace "22" and push the axis label out of the picture).
+            for ax in chart.figure.axes:
+                for axis in (ax.xaxis, ax.yaxis):
+                    axis.set_major_locator(ticker.FixedLocator(axis.get_majorticklocs()))
             layout = chart.figure.get_layout_engine()
             if layout is not None:  # the layout alone: drawing everything once more would only cost time
                 canvas = chart.figure.canvas
@@ -221,9 +227,6 @@ def _styled(chart_function):
                 finally:
                     chart.figure.set_canvas(canvas)
         chart.figure.set_layout_engine("none")
-        for ax in chart.figure.axes:  # tick count depends on rcParams at draw time: keep today's ticks
-            for axis in (ax.xaxis, ax.yaxis):
-                axis.set_major_locator(ticker.FixedLocator(axis.get_majorticklocs()))
         return chart
 
     return wrapper

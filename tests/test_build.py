@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import io
 import json
+import re
 import shutil
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import REPO, run_build
+from PIL import Image
 from pypdf import PdfReader
 
 from quartiersprofile.build import OutputLock
@@ -178,3 +183,17 @@ def test_a_data_change_rebuilds_only_the_profiles_it_affects(tmp_path):
         rebuilt[period] = result.stdout
     assert "1 skipped" in rebuilt["2023"]
     assert "1 built" in rebuilt["2024"]
+
+
+def test_no_chart_is_cut_at_its_left_or_right_edge(built):
+    """Ink in a chart's outermost pixel columns means a label sticks out of the picture (an axis label pushed
+    out by tick labels wider than the layout made room for)."""
+    cut = []
+    for page in sorted(built.glob("*/*.html")):
+        images = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page.read_text("utf-8"))
+        for number, data in enumerate(images):
+            with Image.open(io.BytesIO(base64.b64decode(data))) as image:
+                ink = np.asarray(image.convert("L")) < 128
+            if ink[:, :2].any() or ink[:, -2:].any():
+                cut.append(f"{page.name} image {number + 1}")
+    assert cut == []
