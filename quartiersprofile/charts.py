@@ -143,7 +143,7 @@ _text_metrics: dict = {}
 
 
 def _glyph_rc() -> tuple:
-    return tuple(str(matplotlib.rcParams[key]) for key in _GLYPH_RC)
+    return tuple(str(matplotlib.rcParams.get(key)) for key in _GLYPH_RC)
 
 
 class _ChartRenderer(RendererAgg):
