@@ -460,7 +460,10 @@ def _audit_figures(label: str, soup, scope: _Scope) -> list[Finding]:
 def _whole_number_pattern(forms: tuple[str, ...]) -> re.Pattern:
     """A regex matching any of `forms` (longest first) as a whole number, not as part of a longer one."""
     alternatives = "|".join(re.escape(form) for form in forms)
-    return re.compile(rf"(?<![\d.,])(?:{alternatives})(?!\d|[.,]\d)")
+    # The lookahead for a form's first character is only a shortcut: most positions of a text start no form,
+    # and without it every alternative would be tried there.
+    first = "".join(sorted({re.escape(form[0]) for form in forms}))
+    return re.compile(rf"(?<![\d.,])(?=[{first}])(?:{alternatives})(?!\d|[.,]\d)")
 
 
 def _search(label: str, units: list[tuple], needles: dict) -> list[Finding]:

@@ -9,6 +9,7 @@ narrow no-break space U+202F would be typographically finer but Open Sans, the r
 """
 
 import datetime as dt
+import functools
 import math
 import numbers
 import re
@@ -64,7 +65,14 @@ def format_number(x, decimals: int = 1) -> str:
     """
     if is_missing(x):
         return MISSING
-    exact = Decimal(int(x)) if isinstance(x, numbers.Integral) else Decimal(repr(float(x)))
+    return _format_finite(int(x) if isinstance(x, numbers.Integral) else float(x), decimals)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _format_finite(x: int | float, decimals: int) -> str:
+    """`format_number` of a finite value; cached, as reports and the disclosure audit print the same numbers
+    many times (1 and 1.0 share an entry: they print alike)."""
+    exact = Decimal(x) if isinstance(x, int) else Decimal(repr(x))
     rounded = exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     if rounded.is_zero():
         rounded = abs(rounded)  # no "-0,0"

@@ -85,6 +85,12 @@ def assert_single(findings, output: str, cell, where: str) -> None:
 # --- ground truth and the real build ------------------------------------------------------------------------
 
 
+def test_numbers_are_found_whole_wherever_they_stand_in_a_text():
+    pattern = audit._whole_number_pattern(("-3,5", "12,3–14,5", "12,3", "1.234"))
+    found = [m.group() for m in pattern.finditer("Wert -3,5 (12,3–14,5); nicht 112,3 oder 12,34 oder 1.234,5; 1.234.")]
+    assert found == ["-3,5", "12,3–14,5", "1.234"]
+
+
 def test_hidden_cells_are_the_suppressed_cells_with_their_true_values(truth):
     tables, hidden = truth
     assert len(hidden) == tables.indicators["suppressed"].sum() > 0

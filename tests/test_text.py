@@ -54,6 +54,14 @@ def test_format_number_has_no_negative_zero():
     assert text.format_number(-0.04, 1) == "0,0"
 
 
+def test_format_number_gives_the_same_text_whatever_was_formatted_before():
+    # Results are cached: values that compare equal (1 and 1.0, 0.0 and -0.0, numpy and Python numbers) share
+    # an entry, which must not leak one value's form into the other's.
+    assert [text.format_number(v, 1) for v in (1, 1.0, np.int64(1), np.float64(1.0))] == ["1,0"] * 4
+    assert [text.format_number(v, 0) for v in (-0.0, 0.0, 0, -0.4)] == ["0"] * 4
+    assert [text.format_number(2.675, d) for d in (2, 1, 0, 2)] == ["2,68", "2,7", "3", "2,68"]
+
+
 @pytest.mark.parametrize("missing", [None, float("nan"), np.nan, pd.NA, math.inf, -math.inf])
 def test_missing_values_become_an_en_dash(missing):
     assert text.format_number(missing) == "–"
