@@ -132,7 +132,9 @@ def css_string(text: str) -> str:
     return f'"{escaped}"'
 
 
+@cache
 def _exporter() -> HTMLExporter:
+    """The exporter, made once per process (making it compiles the templates, ~50 ms)."""
     exporter = HTMLExporter(
         extra_template_basedirs=[str(TEMPLATES_DIR)],
         template_name=TEMPLATE_NAME,

@@ -57,7 +57,9 @@ def reveal_assets() -> dict[str, str]:
     return {"css": css, "js": script}
 
 
+@cache
 def _exporter() -> SlidesExporter:
+    """The exporter, made once per process (as `render._exporter`)."""
     exporter = SlidesExporter(
         extra_template_basedirs=[str(render.TEMPLATES_DIR)],
         extra_template_paths=[str(render.TEMPLATES_DIR)],  # for {% extends 'profile/index.html.j2' %}
