@@ -23,7 +23,6 @@ from typing import NamedTuple
 import matplotlib
 import numpy as np
 import pandas as pd
-import pyphen
 from matplotlib import ticker
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.collections import LineCollection
@@ -43,6 +42,7 @@ from quartiersprofile.text import (
     format_number,
     format_period,
     format_value,
+    hyphenator,
     parse_period,
 )
 
@@ -129,7 +129,6 @@ MAP_FONTSIZE = 6
 TABLE_FONTSIZE = 7.5  # tick labels and text columns of the row charts
 COLUMN_GAP = 9.0  # points between text columns
 
-_HYPHENATOR = pyphen.Pyphen(lang="de_DE")
 _TEXT_PATHS = TextToPath()
 
 
@@ -746,7 +745,7 @@ def _wrap_name(name: str, width: float, weight: str = "normal") -> str:
             lines[-1] += part
             continue
         while not fits(part):
-            splits = [(head + "-", tail) for head, tail in _HYPHENATOR.iterate(part) if fits(head + "-")]
+            splits = [(head + "-", tail) for head, tail in hyphenator().iterate(part) if fits(head + "-")]
             if not splits:
                 break
             head, part = next((split for split in splits if len(split[1].rstrip("-")) >= 4), splits[0])

@@ -13,7 +13,6 @@ import html
 import weakref
 
 import pandas as pd
-import pyphen
 
 from . import charts, report, text
 from .data import SECTIONS
@@ -40,7 +39,6 @@ SUPPRESSED_TITLE = "wegen kleiner Fallzahlen nicht ausgewiesen"
 MAX_COLUMNS = 12
 TOP_WORSE = 10
 
-_HYPHENATOR = pyphen.Pyphen(lang="de_DE")
 _ROWS_CACHE: dict[tuple, tuple[weakref.ref, pd.DataFrame]] = {}
 
 
@@ -113,7 +111,7 @@ def compared_indicators(rows: pd.DataFrame) -> pd.DataFrame:
 def _hyphenated(label: str) -> str:
     """Escaped text with soft hyphens in long words, so that narrow column headers break inside words."""
     def soft(part: str) -> str:
-        return _HYPHENATOR.inserted(part, hyphen="\u00ad") if len(part) > 7 else part
+        return text.hyphenator().inserted(part, hyphen="\u00ad") if len(part) > 7 else part
 
     return html.escape(" ".join("-".join(soft(part) for part in word.split("-")) for word in label.split(" ")))
 

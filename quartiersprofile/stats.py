@@ -9,8 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-from scipy import special
-from scipy import stats as distributions
+from scipy import special  # the distribution functions themselves; scipy.stats would add ~0.6 s of imports
 
 # European Standard Population 2013, 19 five-year bands 0-4, 5-9, ..., 85-89, 90+.
 ESP2013 = (
@@ -89,7 +88,7 @@ def _estimate(value, lower, upper, method, confidence):
 
 def _z(confidence):
     """Two-sided standard normal quantile for the confidence level."""
-    return distributions.norm.isf((1 - confidence) / 2)
+    return -special.ndtri((1 - confidence) / 2)  # = scipy.stats.norm.isf
 
 
 def _poisson_limits(events, confidence):
@@ -190,7 +189,7 @@ def mean_from_summary(total, n, sd, confidence=0.95):
     _check(sd < 0, "sd must not be negative")
     value = total / n
     with np.errstate(divide="ignore", invalid="ignore"):
-        half_width = distributions.t.isf((1 - confidence) / 2, n - 1) * sd / np.sqrt(n)
+        half_width = -special.stdtrit(n - 1, (1 - confidence) / 2) * sd / np.sqrt(n)  # = scipy.stats.t.isf
     return _estimate(value, value - half_width, value + half_width, "Student's t", confidence)
 
 
@@ -268,7 +267,7 @@ def recent_trend(numerators, denominators, statistic="proportion", periods=5, co
         chi_square = score**2 / variance
     complete = (x.shape[-1] == periods) & np.all(n > 0, axis=-1) & ~np.any(np.isnan(x), axis=-1)
     usable = complete & (variance > 0)
-    p_value = np.where(usable, distributions.chi2.sf(chi_square, 1), np.nan)
+    p_value = np.where(usable, special.chdtrc(1, chi_square), np.nan)  # = scipy.stats.chi2.sf
     significant = p_value < 1 - confidence
     direction = np.select(
         [~usable, significant & (score > 0), significant & (score < 0)],

@@ -16,6 +16,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
+import pyphen
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_decimal
 
@@ -43,6 +44,13 @@ _COUNT_UNITS = frozenset({"Anzahl", "Personen"})
 _PER_AREA = re.compile(r"(je|/)\s*km²$")
 _SILENT_UNITS = frozenset({"", "Anzahl"})
 _PERIOD = re.compile(r"^(?P<year>\d{4})(?:-Q(?P<quarter>[1-4]))?$")
+
+
+@functools.cache
+def hyphenator() -> pyphen.Pyphen:
+    """German syllable breaks (`pyphen.Pyphen`), loaded on first use: reading the dictionary takes ~0.7 s, and
+    most processes that import this module never hyphenate."""
+    return pyphen.Pyphen(lang=LOCALE)
 
 
 def is_missing(x) -> bool:
