@@ -136,6 +136,19 @@ def test_same_outputs_in_a_fresh_kernel_and_after_another_run(kernel, state_note
     assert outputs(warm) == outputs(alone)
 
 
+def test_the_preload_is_frozen_for_the_garbage_collector_and_new_garbage_is_still_collected(kernel, workdir):
+    cycle = """\
+import gc, weakref
+class Node: pass
+node = Node(); node.itself = node
+ref = weakref.ref(node); del node
+gc.collect()
+print("frozen:", gc.get_freeze_count() > 1000, "collected:", ref() is None)
+"""
+    result = run(kernel, write_notebook(workdir / "gc.ipynb", cycle), 0)
+    assert stdout(result.cells[2]).strip() == "frozen: True collected: True"
+
+
 def test_failing_cell_raises_like_papermill_and_keeps_the_partial_notebook(kernel, workdir, state_notebook):
     notebook = write_notebook(workdir / "fails.ipynb", "print('before')", "raise ValueError(f'boom {x}')", "1 + 1")
     with pytest.raises(PapermillExecutionError) as caught:
