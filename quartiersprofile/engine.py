@@ -13,7 +13,9 @@ imports) once, and executes notebook after notebook on it:
   are closed; matplotlib's rcParams, the warning filters and their "already shown" registries,
   ``os.environ`` and ``sys.path`` are put back to their state right after the preload; the working
   directory is set. Imported modules stay imported - that is the point - and so does whatever state lives
-  inside them (module globals, caches, numpy's global random generator): the notebook must not change it;
+  inside them (module globals, caches, numpy's global random generator): the notebook must not change it.
+  What the preload made is frozen for the garbage collector (``gc.freeze``), so the reset's full collection
+  only scans what the notebooks made;
 - a cell error raises `papermill.exceptions.PapermillExecutionError` (as papermill does) after the partial
   notebook has been written to ``output_path``, with papermill's error markers; a notebook that exceeds
   its timeout or a kernel that dies is reported the same way (``ename`` ``CellTimeoutError`` or
