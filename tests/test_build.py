@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import gc
 import hashlib
 import io
 import json
@@ -18,6 +19,7 @@ from conftest import REPO, run_build
 from PIL import Image
 from pypdf import PdfReader
 
+from quartiersprofile import build
 from quartiersprofile.build import OutputLock
 
 DATA = REPO / "data"
@@ -197,3 +199,11 @@ def test_no_chart_is_cut_at_its_left_or_right_edge(built):
             if ink[:, :2].any() or ink[:, -2:].any():
                 cut.append(f"{page.name} image {number + 1}")
     assert cut == []
+
+
+def test_the_heap_is_frozen_for_the_garbage_collector_only_while_the_jobs_run():
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(RuntimeError), build._frozen_heap():
+        assert gc.get_freeze_count() > 1000
+        raise RuntimeError("a build stopped early")
+    assert gc.get_freeze_count() == 0
