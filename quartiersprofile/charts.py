@@ -297,7 +297,8 @@ def _text_width(text: str, fontsize: float, weight: str = "normal") -> float:
 
 def _text_columns(ax, y: Sequence[float], columns: Sequence[tuple[str, Sequence[str]]]) -> None:
     """Right-aligned text columns right of the axes, like a table; each ``(header, texts)`` just as wide
-    as its longest entry."""
+    as its longest entry. Only the headers take part in the layout: the entries lie between the axes and their
+    header's right edge, where the layout makes room anyway (measuring each of them cost ~0.1 s a profile)."""
     offset = 0.0
     for header, texts in columns:
         offset += COLUMN_GAP + max(
@@ -324,6 +325,7 @@ def _text_columns(ax, y: Sequence[float], columns: Sequence[tuple[str, Sequence[
                 ha="right",
                 va="center",
                 fontsize=TABLE_FONTSIZE,
+                in_layout=False,
             )
 
 

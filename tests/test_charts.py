@@ -13,6 +13,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection, PathCollection, PolyCollection
 from matplotlib.colors import to_hex
 from matplotlib.patches import FancyBboxPatch, PathPatch, Rectangle
@@ -324,6 +325,24 @@ def test_spine_chart_texts_legend_and_alt_text(spine_rows):
     assert "Schlechter: Vorzeitige Sterblichkeit 12,0 (Bremerhaven 10,0)" in chart.alt_text
     assert "1 wegen kleiner Fallzahlen unterdrückt" in chart.alt_text
     assert_never_shows_sentinel(chart)
+
+
+def test_text_column_entries_lie_where_the_layout_already_makes_room(spine_rows):
+    # The entries of the text columns take no part in the layout (it measures only the headers): that is only
+    # right while each entry lies between the axes and its column's header, within the axes' height.
+    figure = charts.spine_chart(spine_rows).figure
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    ax = figure.axes[0]
+    box = ax.get_window_extent(renderer)
+    texts = [t for t in ax.texts if t.get_text()]
+    headers = [t for t in texts if t.get_in_layout() and t.get_text() in ("Quartier", "Bremerhaven", "Vergleich")]
+    entries = [t for t in texts if not t.get_in_layout()]
+    assert len(headers) == 3 and len(entries) == 3 * len(spine_rows)
+    right = max(h.get_window_extent(renderer).x1 for h in headers)
+    for entry in entries:
+        extent = entry.get_window_extent(renderer)
+        assert box.x1 < extent.x0 and extent.x1 <= right + 0.01
+        assert box.y0 <= extent.y0 and extent.y1 <= box.y1
 
 
 def test_spine_chart_forty_rows_fit_on_an_a4_page():
