@@ -41,6 +41,7 @@ METHODS_TEXT = (
     "Anteile, Poisson-Trendtest für Raten). Kleine Gebiete werden über mehrere Jahrgänge zusammengefasst, wo "
     "der Katalog es vorsieht. Stadtteilwerte sind Summen ihrer Ortsteile."
 )
+_NO_VALUES = np.array([], dtype=float)
 _PEER_COLUMNS = ["value", "lower", "upper", "suppressed"]  # what `Profile.peer_values` adds to each peer
 AGE_GROUPS = {"unter 18": (0, 17), "18–64": (18, 64), "65–79": (65, 79), "80 und älter": (80, 200)}
 
@@ -220,6 +221,14 @@ class Profile:
         rows = self._report_rows.groupby("indicator", sort=False)
         return {indicator: group.set_index("area")[_PEER_COLUMNS] for indicator, group in rows}
 
+    @cached_property
+    def _peer_value_matrix(self) -> dict[str, np.ndarray]:
+        """Indicator -> the peers' values in the reporting period (NaN: hidden or missing), as `peer_values`
+        gives them; one pivot instead of a join per indicator."""
+        table = self._report_rows.pivot(index="indicator", columns="area", values="value")
+        table = table.reindex(columns=[peer.code for peer in self.peers])
+        return dict(zip(table.index, table.to_numpy(dtype=float), strict=True))
+
     def series(self, indicator: str) -> pd.DataFrame:
         """The indicator over time for this area (same quarter each year for quarterly data), with the city
         value: period, value, lower, upper, city_value, suppressed."""
@@ -242,20 +251,23 @@ class Profile:
     def spine_rows(self) -> pd.DataFrame:
         """One row per compared indicator: the area's value, the city, and the spread over all peers."""
         rows = []
+        peer_values = self._peer_value_matrix
         for _, row in self.indicator_rows().iterrows():
             if row["statistic"] in ("count",):
                 continue
-            values = self.peer_values(row["id"])["value"].dropna()
+            values = peer_values.get(row["id"], _NO_VALUES)
+            values = values[~np.isnan(values)]
+            minimum, q25, q75, maximum = np.quantile(values, [0, 0.25, 0.75, 1]) if values.size else [np.nan] * 4
             rows.append(
                 {
                     "name": row["name"],
                     "unit": row["unit"],  # the spine prints values with the unit's decimals, as the tables do
                     "value": row["value"],
                     "city_value": row["city_value"],
-                    "minimum": values.min(),
-                    "q25": values.quantile(0.25),
-                    "q75": values.quantile(0.75),
-                    "maximum": values.max(),
+                    "minimum": minimum,
+                    "q25": q25,
+                    "q75": q75,
+                    "maximum": maximum,
                     "classification": row["comparison_95"],
                     "polarity": row["polarity"],
                     "suppressed": bool(row["suppressed"]),
