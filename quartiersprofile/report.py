@@ -208,18 +208,10 @@ class Profile:
     def peer_values(self, indicator: str) -> pd.DataFrame:
         """The indicator for all peer areas in the reporting period: code, name, value, lower, upper,
         suppressed."""
-        rows = self._report_values.get(indicator)
-        if rows is None:  # an indicator without rows in the reporting period: every peer's value is missing
-            rows = self._report_rows.iloc[:0].set_index("area")[_PEER_COLUMNS]
+        rows = self._report_rows  # no rows for the indicator in the period: every peer's value is missing
+        rows = rows[rows["indicator"] == indicator].set_index("area")[_PEER_COLUMNS]
         peers = pd.DataFrame({"code": [a.code for a in self.peers], "name": [a.name for a in self.peers]})
         return peers.join(rows, on="code").assign(suppressed=lambda d: d["suppressed"].fillna(True))
-
-    @cached_property
-    def _report_values(self) -> dict[str, pd.DataFrame]:
-        """`peer_values`' columns of the reporting period by indicator, indexed by area: one pass over the
-        table instead of a filter per call (the spine chart asks for every indicator)."""
-        rows = self._report_rows.groupby("indicator", sort=False)
-        return {indicator: group.set_index("area")[_PEER_COLUMNS] for indicator, group in rows}
 
     @cached_property
     def _peer_value_matrix(self) -> dict[str, np.ndarray]:
