@@ -3,7 +3,7 @@
 
 import sys
 
-from quartiersprofile.cli import main
+from quartiersprofile.build.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

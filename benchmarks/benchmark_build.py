@@ -73,8 +73,8 @@ def run(command: list[str], cwd: Path) -> tuple[float, str]:
 
 def choose(data_dir: Path, count: int, period: str | None) -> tuple[list, list, str]:
     """All profile areas, an evenly spread sample of them (city, Stadtteile, Ortsteile), and the period."""
-    from quartiersprofile.areas import profile_areas
-    from quartiersprofile.data import latest_period, load_dataset
+    from quartiersprofile.model.areas import profile_areas
+    from quartiersprofile.model.dataset import latest_period, load_dataset
 
     dataset = load_dataset(data_dir)
     areas = profile_areas(dataset.districts, dataset.population)
@@ -87,7 +87,7 @@ def choose(data_dir: Path, count: int, period: str | None) -> tuple[list, list, 
 
 
 def naive_loop(sample: list, period: str, data_dir: Path, work: Path) -> list[dict]:
-    from quartiersprofile.browser import chromium_executable
+    from quartiersprofile.publish.browser import chromium_executable
 
     rows = []
     for area in sample:
@@ -135,9 +135,7 @@ def build_command(output: Path, period: str | None, data_dir: Path, districts: l
 
 def built_profiles(output: Path) -> tuple[int, int]:
     """District profiles built, and other jobs built (the city overview of a full build)."""
-    from quartiersprofile import build
-
-    overview = getattr(build, "OVERVIEW_SLUG", None)
+    from quartiersprofile.model.areas import OVERVIEW_SLUG as overview
     entries = [e for e in json.loads((output / "manifest.json").read_text("utf-8"))["jobs"] if e["status"] == "built"]
     others = sum(1 for e in entries if overview and e["key"].endswith("/" + overview))
     return len(entries) - others, others
@@ -207,36 +205,39 @@ def measure_scale(data_dir: Path, output: Path) -> None:
     """(d), run in a fresh interpreter: each stage's wall time and the process's peak RSS after it (JSON lines)."""
     import hashlib
 
-    from quartiersprofile import build, index, report
-    from quartiersprofile.data import load_dataset
+    from quartiersprofile.build import fingerprints, jobs, plan
+    from quartiersprofile.content import tables as shared
+    from quartiersprofile.content.profile import Profile
+    from quartiersprofile.model.dataset import load_dataset
+    from quartiersprofile.publish import index
 
     emit("interpreter + imports", 0.0)
     started = time.perf_counter()
     dataset = load_dataset(data_dir)
-    emit("load + validate (data.load_dataset)", time.perf_counter() - started)
+    emit("load + validate (model.dataset.load_dataset)", time.perf_counter() - started)
     started = time.perf_counter()
-    tables = report.compute_tables(dataset)
-    emit("shared tables (report.compute_tables)", time.perf_counter() - started, profiles=len(tables.areas))
+    tables = shared.compute_tables(dataset)
+    emit("shared tables (content.tables.compute_tables)", time.perf_counter() - started, profiles=len(tables.areas))
     started = time.perf_counter()
-    blob = report.save_tables(tables)
+    blob = shared.save_tables(tables)
     hashlib.sha256(blob).hexdigest()
-    emit("cache the tables (report.save_tables + sha256)", time.perf_counter() - started, mb=round(len(blob) / 2**20))
-    options = build.BuildOptions(data_dir=data_dir, output_dir=output, dry_run=True)
+    emit("cache the tables (save_tables + sha256)", time.perf_counter() - started, mb=round(len(blob) / 2**20))
+    options = jobs.BuildOptions(data_dir=data_dir, output_dir=output, dry_run=True)
     started = time.perf_counter()
-    build.request_fingerprint(options)
-    emit("request fingerprint (build.request_fingerprint)", time.perf_counter() - started)
-    period = report.latest_period_of(tables)
+    fingerprints.request_fingerprint(options)
+    emit("request fingerprint (fingerprints.request_fingerprint)", time.perf_counter() - started)
+    period = shared.latest_period(tables)
     started = time.perf_counter()
     done, budget = 0, 60.0
     for area in tables.areas:  # the content fingerprint plan_jobs computes per job
-        report.Profile(area, period, tables).inputs_digest()
+        plan.inputs_digest(tables, Profile(area, period, tables).shown_areas, period)
         done += 1
         if time.perf_counter() - started > budget:
             break
     elapsed = time.perf_counter() - started
     total = len(tables.areas)
     emit(
-        "content fingerprints (Profile.inputs_digest per job)",
+        "content fingerprints (plan.inputs_digest per job)",
         elapsed * total / done,
         measured_jobs=done,
         jobs=total,
@@ -258,16 +259,17 @@ def measure_scale(data_dir: Path, output: Path) -> None:
 
 def measure_plan(data_dir: Path, output: Path) -> None:
     """(d), in its own fresh interpreter: what a real build does before the first notebook runs (dry run)."""
-    from quartiersprofile import build, report  # noqa: F401 - imported before the clock starts, as in measure_scale
+    from quartiersprofile.build import fingerprints, plan
+    from quartiersprofile.build.jobs import BuildOptions
 
-    options = build.BuildOptions(data_dir=data_dir, output_dir=output, dry_run=True)
+    options = BuildOptions(data_dir=data_dir, output_dir=output, dry_run=True)
     started = time.perf_counter()
-    request = build.request_fingerprint(options)
-    plan = build.prepare(options)
-    emit("build.prepare (load, validate, tables)", time.perf_counter() - started)
+    request = fingerprints.request_fingerprint(options)
+    prepared = plan.prepare(options)
+    emit("plan.prepare (load, validate, tables)", time.perf_counter() - started)
     started = time.perf_counter()
-    jobs, current = build.plan_jobs(options, plan, {}, request, output)
-    emit("build.plan_jobs (fingerprints of every job)", time.perf_counter() - started, jobs=len(jobs) + len(current))
+    todo, current = plan.plan_jobs(options, prepared, {}, request, output)
+    emit("plan.plan_jobs (fingerprints of every job)", time.perf_counter() - started, jobs=len(todo) + len(current))
 
 
 def measure_cluster(data_dir: Path, output: Path, workers: int, limit: int | None) -> None:

@@ -33,7 +33,10 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit, logit
 
-from quartiersprofile.data import AGE_BANDS, DATA_DIR, SEXES, period_sort_key, read_table, select_age_bands
+from quartiersprofile.model.age_bands import AGE_BANDS, select_age_bands
+from quartiersprofile.model.contract import SEXES
+from quartiersprofile.model.dataset import DATA_DIR, read_table
+from quartiersprofile.model.periods import sort_key as period_sort_key
 
 logger = logging.getLogger("generate_sample_data")
 

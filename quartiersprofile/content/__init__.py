@@ -1,0 +1,9 @@
+"""What a profile says, the third layer: the indicator table, the tables a build shares, the profile model, the
+key findings, German text and the charts. It knows no rendering (no nbconvert, no browser, no files).
+
+Owns: `indicators` (catalogue + observations + statistics -> the indicator table, suppression applied),
+`tables` (`ProfileTables`, computed once per build), `profile` (`Profile`: the numbers one report shows),
+`overview` (the city overview's numbers), `findings` (the Kernaussagen), `text` (German formatting), `charts`.
+
+May import: `quartiersprofile.model`, `quartiersprofile.stats`.
+"""

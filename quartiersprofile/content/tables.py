@@ -1,0 +1,75 @@
+"""The tables every profile of a build reads (`ProfileTables`), computed once and shared by all notebook runs."""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ..model import areas as area_rules
+from ..model import periods
+from ..model.dataset import Dataset
+from ..stats.suppression import SuppressionRule
+from .indicators import apply_suppression, build_indicator_table
+
+
+@dataclass(frozen=True)
+class ProfileTables:
+    """Everything the profiles of one build read, computed once and shared by all notebook runs."""
+
+    indicators: pd.DataFrame
+    catalogue: pd.DataFrame
+    population: pd.DataFrame  # area, period, sex, age_band, population (summed over member Ortsteile)
+    districts: pd.DataFrame
+    areas: tuple[area_rules.Area, ...]
+    metadata: dict
+    rule: SuppressionRule
+    boundaries: dict | None = None
+
+
+def compute_tables(
+    dataset: Dataset, rule: SuppressionRule | None = None, unsuppressed: pd.DataFrame | None = None
+) -> ProfileTables:
+    """The tables every profile reads. `unsuppressed`: the indicator table before suppression
+    (`indicators.unsuppressed_indicator_table`), when the caller has computed it already (the build's audit)."""
+    rule = rule or SuppressionRule()
+    areas = area_rules.profile_areas(dataset.districts, dataset.population)
+    if unsuppressed is None:
+        indicators = build_indicator_table(dataset, areas, rule)
+    else:
+        indicators = apply_suppression(unsuppressed, dataset.catalogue, areas, rule)
+    members = pd.DataFrame([(a.code, m) for a in areas for m in a.members], columns=["area", "district"])
+    population = (
+        dataset.population.merge(members, on="district")
+        .groupby(["area", "period", "sex", "age_band"], sort=False)["population"]
+        .sum()
+        .reset_index()
+    )
+    return ProfileTables(
+        indicators=indicators,
+        catalogue=dataset.catalogue,
+        population=population,
+        districts=dataset.districts,
+        areas=tuple(areas),
+        metadata=dict(dataset.metadata),
+        rule=rule,
+        boundaries=dataset.boundaries,
+    )
+
+
+def save_tables(tables: ProfileTables) -> bytes:
+    """The tables as bytes for the workers (`load_tables` reads them back)."""
+    return pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def load_tables(path: str | Path) -> ProfileTables:
+    """Read the tables a build cached for its notebook runs (a file this package wrote itself)."""
+    with open(path, "rb") as handle:
+        return pickle.load(handle)
+
+
+def latest_period(tables: ProfileTables) -> str:
+    """The latest period of the indicator table; on a tie between a year and its Q4 the year wins."""
+    return periods.latest(tables.indicators["period"].unique())
