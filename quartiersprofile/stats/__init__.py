@@ -1,8 +1,8 @@
 """Statistics, the second layer: plain vectorised functions that know no files, pictures or orchestration.
 
 Owns: `estimates` (values with confidence intervals as in PHEindicatormethods, comparison with a benchmark,
-trend test, pooling), `suppression` (the one small-number rule) and `checks` (argument checks shared by these
-modules).
+trend test, pooling), `life_tables` (life expectancy), `standardisation` (SMR), `inequality` (SII, RII),
+`suppression` (the one small-number rule) and `checks` (argument checks shared by these modules).
 
 May import: `quartiersprofile.model`.
 """
@@ -20,6 +20,9 @@ from .estimates import (
     rate,
     recent_trend,
 )
+from .inequality import InequalityEstimate, sii
+from .life_tables import LifeExpectancyEstimate, life_expectancy
+from .standardisation import expected_events, smr
 
 __all__ = [
     "ESP2013",
@@ -33,4 +36,10 @@ __all__ = [
     "proportion",
     "rate",
     "recent_trend",
+    "InequalityEstimate",
+    "LifeExpectancyEstimate",
+    "expected_events",
+    "life_expectancy",
+    "sii",
+    "smr",
 ]
