@@ -30,6 +30,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         prog="python build.py",
         description="Build the health-related district profiles (HTML, PDF, data download) of Bremerhaven. "
         "Without options: every inhabited Ortsteil, every Stadtteil and the city, latest period.",
+        epilog="Other commands: `python build.py check` validates the data folder without building, "
+        "`python build.py preview` shows one report in the browser and rebuilds it on every save, "
+        "`python build.py audit` runs the disclosure audit of a built folder (each with --help).",
     )
     parser.add_argument(
         "--district",
@@ -154,7 +157,17 @@ def print_summary(result: jobs.BuildResult, output_dir: Path) -> None:
         print("The executed notebooks are kept as <profile>.failed.ipynb for debugging.", file=sys.stderr)
 
 
+COMMANDS = ("check", "preview", "audit")
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in COMMANDS:
+        level = logging.INFO if argv[0] == "preview" else logging.WARNING
+        logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+        from . import commands  # pandas and the content layers only for these commands: a no-op build stays fast
+
+        return getattr(commands, argv[0])(argv[1:])
     args = parse_args(argv)
     level = logging.DEBUG if args.verbose else logging.ERROR if args.quiet else logging.INFO
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")

@@ -50,6 +50,9 @@ def run_build(options: BuildOptions, progress=None) -> BuildResult:
     output_dir = options.output_dir.resolve()
     if not Path(options.template).is_file():
         raise InvalidRequestError(f"Template notebook {options.template} not found.")
+    if not Path(options.data_dir).is_dir():
+        what = "is a file, not a folder" if Path(options.data_dir).exists() else "does not exist"
+        raise InvalidRequestError(f"Data folder {options.data_dir} {what}: expected the folder with the input files.")
     request = request_fingerprint(options)
     if not options.force and not options.dry_run:
         skipped = fast_skip(read_manifest(output_dir), read_requests(output_dir), request, output_dir)

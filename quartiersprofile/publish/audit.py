@@ -589,9 +589,9 @@ def suppression_report(tables: ProfileTables, period: str) -> bytes:
     return to_excel_csv(pd.DataFrame(rows, columns=REPORT_COLUMNS))
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     """``python -m quartiersprofile.publish.audit PROFILES [--data DATA]``: print the leaks, exit 1 if there are any."""
-    parser = argparse.ArgumentParser(description="Datenschutzprüfung eines gebauten Profilordners.")
+    parser = argparse.ArgumentParser(prog=prog, description="Datenschutzprüfung eines gebauten Profilordners.")
     parser.add_argument("output_dir", type=Path)
     parser.add_argument("--data", type=Path, default=None, help="Datenordner (Standard: data/)")
     args = parser.parse_args(argv)
