@@ -78,9 +78,16 @@ def _text(title: str, description: str, *checks: pa.Check, nullable: bool = Fals
     return pa.Column(str, list(checks), nullable=nullable, title=title, description=description, **options)
 
 
-def _number(title: str, description: str, *checks: pa.Check, nullable: bool = False) -> pa.Column:
+def _number(title: str, description: str, *checks: pa.Check, nullable: bool = False, **options) -> pa.Column:
     checks = (pa.Check.ge(0, error=title), *checks)
-    return pa.Column(float, list(checks), nullable=nullable, title=title, description=description)
+    return pa.Column(float, list(checks), nullable=nullable, title=title, description=description, **options)
+
+
+def _optional(column: pa.Column) -> pa.Column:
+    """The same column, but it may be left out of the file (then every cell is empty) and its cells may be empty."""
+    return pa.Column(
+        column.dtype, column.checks, nullable=True, required=False, title=column.title, description=column.description
+    )
 
 
 def _one_of(values: tuple[str, ...]) -> pa.Check:
@@ -104,6 +111,13 @@ def _whole_number(title: str) -> pa.Check:
 
 
 _KEY_DISTRICT = "Gebietscode (Ortsteil), z. B. 134"
+DENOMINATOR_SOURCES = ("area_km2",)
+QUANTITY_PATTERN = r"^[A-Za-z0-9_]+\.(numerator|denominator)$"
+_QUANTITY_TEXT = 'Zähler oder Nenner eines anderen Indikators, z. B. "KIG03.numerator"'
+
+
+def _quantity_check() -> pa.Check:
+    return pa.Check.str_matches(QUANTITY_PATTERN, error=_QUANTITY_TEXT)
 _PERIOD_TEXT = 'ein Jahr wie "2024" oder ein Quartal wie "2024-Q3"'
 
 SCHEMAS: dict[str, pa.DataFrameSchema] = {
@@ -178,6 +192,29 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
                 nullable=True,
             ),
             "source": _text("eine Quellenangabe", "German source citation shown in the reports."),
+            "numerator_same_as": _optional(_text(
+                _QUANTITY_TEXT,
+                "The numerator is the same count as this quantity of another indicator (e.g. KIG03.numerator) in "
+                "every Ortsteil and year: small-number protection treats them as one (optional).",
+                _quantity_check(),
+            )),
+            "denominator_same_as": _optional(_text(
+                _QUANTITY_TEXT,
+                "The denominator is the same count as this quantity of another indicator (e.g. DEM01.numerator) "
+                "in every Ortsteil and year (optional).",
+                _quantity_check(),
+            )),
+            "denominator_from": _optional(_text(
+                'leer oder "area_km2"',
+                "area_km2: the denominator of every area is its area from the register (districts.area_km2), "
+                "also for the Stadtteile and the city, including uninhabited Ortsteile (optional).",
+                _one_of(DENOMINATOR_SOURCES),
+            )),
+            "name_in_text": _optional(_text(
+                'der Name mit Artikel für Sätze, z. B. "die SGB-II-Quote"',
+                "German noun phrase with its article, used in generated sentences (key findings); empty: the "
+                "sentence names the indicator before a colon (optional).",
+            )),
         },
         title="Indikatorenkatalog",
         description="Indicator catalogue: one row per indicator.",

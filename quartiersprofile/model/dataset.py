@@ -212,6 +212,7 @@ def _column_contract(column: pa.Column) -> dict:
     return {
         "type": "integer" if whole else "number" if is_number_column(column) else "string",
         "required": not column.nullable,
+        "column_optional": not column.required,
         "description": column.description,
         "expected": column.title,
         "checks": [

@@ -156,7 +156,7 @@ def raw_frame(
     problems += [
         Problem(file, header_row, column, None, f'eine Spalte "{column}" in der Kopfzeile')
         for column in columns
-        if column not in names
+        if column not in names and schema.columns[column].required
     ]
     if not body:
         problems.append(Problem(file, None, None, None, "mindestens eine Datenzeile unter der Kopfzeile"))
@@ -187,7 +187,7 @@ def raw_frame(
         logger.warning(
             "%s: Spalten außerhalb des Datenvertrags werden ignoriert: %s", file, ", ".join(ignored)
         )
-    frame = frame[columns]
+    frame = frame.reindex(columns=columns, fill_value="")  # an optional column left out: every cell empty
     return frame.mask(frame == ""), problems
 
 

@@ -97,6 +97,29 @@ def _catalogue_age_bands(tables: Mapping[str, Table]) -> list[Problem]:
     return table.problems_where(misplaced, "age_bands", 'leer (Altersgrenzen nur bei statistic "dsr")')
 
 
+@rule("indicators", "numerator_same_as and denominator_same_as name a quantity of another indicator of the catalogue.")
+def _catalogue_links(tables: Mapping[str, Table]) -> list[Problem]:
+    table = tables["indicators"]
+    frame = table.typed
+    known = set(frame["id"].dropna())
+    problems = []
+    for column in ("numerator_same_as", "denominator_same_as"):
+        target = frame[column].str.partition(".")[0]
+        wrong = frame[column].notna() & (~target.isin(known) | target.eq(frame["id"]))
+        problems += table.problems_where(wrong, column, "Zähler oder Nenner eines anderen Indikators dieses Katalogs")
+    return problems
+
+
+@rule("indicators", "denominator_from is given only for ratio indicators.")
+def _catalogue_denominator_from(tables: Mapping[str, Table]) -> list[Problem]:
+    table = tables["indicators"]
+    frame = table.typed
+    ratio = frame["statistic"].isin(STATISTICS) & frame["statistic"].eq("ratio")
+    misplaced = frame["denominator_from"].notna() & frame["statistic"].isin(STATISTICS) & ~ratio
+    expected = 'leer (Nenner aus dem Register nur bei statistic "ratio")'
+    return table.problems_where(misplaced, "denominator_from", expected)
+
+
 def _ortsteil_problems(table: Table, register: Table) -> list[Problem]:
     """Unknown codes and codes of higher levels (they are aggregated from the Ortsteile, never supplied)."""
     codes = table.typed["district"]

@@ -40,6 +40,8 @@ SMALL = Path(__file__).resolve().parents[1] / "fixtures" / "data_small"
 CONTRACT = contract_schema()["tables"]
 COLUMNS = {name: list(table["columns"]) for name, table in CONTRACT.items()}
 TYPES = {name: {column: spec["type"] for column, spec in table["columns"].items()} for name, table in CONTRACT.items()}
+OPTIONAL = {name: {column: spec["column_optional"] for column, spec in table["columns"].items()}
+            for name, table in CONTRACT.items()}  # fmt: skip
 NUMBER_COLUMNS = {name: [c for c, kind in TYPES[name].items() if kind != "string"] for name in TABLES}
 # Columns where any non-empty text is valid; every other column rejects a value with one of `WRONG_MARKS`.
 FREE_TEXT = {"districts": {"name"}, "indicators": {"name", "definition", "numerator", "denominator", "unit", "source"}}
@@ -485,10 +487,12 @@ def inputs(draw, alphabet: str = TEXT_ALPHABET) -> Inputs:
 
 
 def read_fixture(name: str) -> Table:
+    """A table of the frozen fixture; the optional columns it leaves out come back as empty cells."""
     with (SMALL / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
         header, *rows = csv.reader(handle)
-    assert header == COLUMNS[name]
-    return Table(name, header, rows)
+    assert header == [column for column in COLUMNS[name] if not OPTIONAL[name].get(column)]
+    records = [dict(zip(header, cells, strict=True)) for cells in rows]
+    return Table(name, COLUMNS[name], [[record.get(column, "") for column in COLUMNS[name]] for record in records])
 
 
 def minimal() -> Inputs:
