@@ -26,6 +26,9 @@ _NUMBER = {
     ".": re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"),
     ",": re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?"),
 }
+# float64 holds every decimal number of up to 15 significant digits exactly (DBL_DIG); more digits are rounded
+MAX_DIGITS = 15
+_NUMBER_PARTS = r"[+-]?(?P<whole>\d*)\.?(?P<fraction>\d*)(?:[eE](?P<exponent>[+-]?\d+))?"
 
 
 class ReadError(Exception):
@@ -67,10 +70,37 @@ class Table:
 # Umlauts, ß and the other Latin-1 characters as UTF-8 bytes (read as Windows-1252: "Ã¤", "Ã¼" …)
 _UTF8_LATIN = re.compile(rb"[\xc2\xc3][\x80-\xbf]")
 _NOT_TEXT = "eine Textdatei in UTF-8 oder Windows-1252 (ANSI), wie Excel sie als CSV speichert"
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)  # text, but in an encoding that is not read: `_NOT_TEXT`
+# What a file that is no text at all probably is, by its first bytes
+_SIGNATURES = {
+    b"PK\x03\x04": "ein ZIP-Archiv, wohl eine Excel-Arbeitsmappe mit falscher Endung: bitte mit der Endung .xlsx "
+    "ablegen oder in Excel als „CSV UTF-8“ speichern",
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": "eine Excel-Arbeitsmappe im alten Format (.xls): bitte in Excel als .xlsx "
+    "oder „CSV UTF-8“ speichern",
+}
+_BINARY = (
+    "eine Texttabelle (CSV) – diese Datei enthält aber Binärdaten (Nullbytes), keinen Text: ist es eine Excel-Datei "
+    "oder ein Bild mit falscher Endung?"
+)
+
+
+def _not_a_text_table(data: bytes) -> str | None:
+    """What was expected, if the bytes are no text at all (a workbook, an image, an archive); else None.
+
+    No text in UTF-8 or Windows-1252 contains a NUL byte; UTF-16 does, but starts with its byte-order mark.
+    """
+    if data.startswith(_UTF16_BOMS):
+        return None
+    for signature, kind in _SIGNATURES.items():
+        if data.startswith(signature):
+            return f"eine Texttabelle (CSV) – diese Datei ist aber {kind}"
+    return _BINARY if b"\x00" in data else None
 
 
 def decode_text(data: bytes) -> str:
     """The text of a file in UTF-8 (with or without BOM) or else Windows-1252; never a mix of the two."""
+    if b"\x00" in data:  # binary data or UTF-16: before the search for a row in another encoding
+        raise ReadError(_NOT_TEXT)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -84,24 +114,49 @@ def decode_text(data: bytes) -> str:
             text = data.decode("cp1252")
         except UnicodeDecodeError as cp1252_err:
             raise ReadError(_NOT_TEXT) from cp1252_err
-    if "\x00" in text:
-        raise ReadError(_NOT_TEXT)
     return text
+
+
+def _unlimited_record_error(text: str, delimiter: str) -> csv.Error | None:
+    """The error in the first CSV record of `text` when its cells may be of any length (e.g. a quote that is
+    never closed), or None if the record is fine."""
+    limit = csv.field_size_limit(2**31 - 1)  # a C long on every platform
+    try:
+        next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True), None)
+    except csv.Error as err:
+        return err
+    finally:
+        csv.field_size_limit(limit)
+    return None
 
 
 def csv_rows(path: Path) -> tuple[list[tuple[int, list[str]]], str]:
     """Rows of a CSV file with their line numbers; detects encoding and separator (, or ;)."""
-    text = decode_text(path.read_bytes())
+    data = path.read_bytes()
+    not_a_table = _not_a_text_table(data)
+    if not_a_table:
+        raise ReadError(not_a_table)
+    text = decode_text(data)
     header = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = ";" if header.count(";") > header.count(",") else ","
     # strict: a quote that is never closed is an error, not a cell that silently swallows the rest of the file
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    rows, line = [], 0
+    buffer = io.StringIO(text, newline="")
+    reader = csv.reader(buffer, delimiter=delimiter, strict=True)
+    rows, line, start = [], 0, 0  # start: where the next record begins in `text`
     try:
         for cells in reader:
             rows.append((line + 1, cells))
-            line = reader.line_num
+            line, start = reader.line_num, buffer.tell()
     except csv.Error as err:
+        # the csv module limits a cell's length; a quote that is never closed makes one cell of the rest of the file
+        if "field limit" in str(err):
+            error = _unlimited_record_error(text[start:], delimiter)
+            if error is None:
+                limit = f"{csv.field_size_limit():,}".replace(",", ".")
+                raise ReadError(
+                    f"eine Zelle mit höchstens {limit} Zeichen (diese Zeile enthält eine längere Zelle)", row=line + 1
+                ) from err
+            err = error
         raise ReadError(
             f"eine lesbare CSV-Zeile ({err}): ist ein Anführungszeichen nicht geschlossen?", row=line + 1
         ) from err
@@ -191,15 +246,48 @@ def raw_frame(
     return frame.mask(frame == ""), problems
 
 
-def _parse_numbers(text: pd.Series, decimal: str) -> tuple[pd.Series, pd.Series]:
+def number_digits(text: pd.Series) -> pd.Series:
+    """The digits of number texts (decimal point, no thousands separators) as the contract counts them: from the
+    first non-zero digit to the last non-zero decimal place, the zeros that end a whole number included
+    (13.750: 4, 0.0001: 1, 1000 and 1e3: 4, 12345678901234567890: 20); NA where `text` is NA."""
+    parts = text.str.extract(_NUMBER_PARTS)
+    digits = parts["whole"] + parts["fraction"]
+    trimmed = digits.str.rstrip("0")
+    exponent = (
+        pd.to_numeric(parts["exponent"], errors="coerce").fillna(0)
+        - parts["fraction"].str.len().astype("float64")
+        + (digits.str.len() - trimmed.str.len()).astype("float64")
+    )
+    significant = trimmed.str.lstrip("0").str.len().astype("float64")
+    return (significant + exponent.clip(lower=0)).where(significant.ne(0), 0.0)
+
+
+def _parse_numbers(
+    text: pd.Series, decimal: str, workbook: bool = False
+) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Numbers from cell texts in the file's format (decimal point, or German decimal comma with
-    thousands points); returns the values and a mask of cells that are not finite numbers."""
+    thousands points); returns the values, a mask of cells that are not finite numbers and, for numbers with
+    more than `MAX_DIGITS` digits (they would be rounded), their digits (NA elsewhere).
+
+    In a `workbook` a number as Excel stores it (the shortest text of a binary floating-point number, e.g.
+    0.3333333333333333 for =1/3) is exact whatever its digits, as long as it is below 10^15."""
     valid = text.str.fullmatch(_NUMBER[decimal].pattern, na=False)
+    numbers = text.where(valid)
     if decimal == ",":
-        text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-    values = pd.to_numeric(text.where(valid), errors="coerce").astype("float64")
-    finite = valid & np.isfinite(values)
-    return values.where(finite), text.notna() & ~finite
+        numbers = numbers.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    values = pd.to_numeric(numbers, errors="coerce").astype("float64")
+    digits = number_digits(numbers).astype("float64")
+    # beyond float64's range: 1e400 becomes infinite, 1e-400 zero
+    underflow = digits.gt(0) & values.abs().lt(np.finfo("float64").tiny)
+    finite = valid & np.isfinite(values) & ~underflow
+    too_long = finite & digits.gt(MAX_DIGITS)
+    if workbook and too_long.any():
+        stored = pd.Series(
+            [repr(value) == cell and abs(value) < 10**MAX_DIGITS for value, cell in zip(values, text, strict=True)],
+            index=text.index,
+        )
+        too_long &= ~stored
+    return values.where(finite & ~too_long), text.notna() & ~finite, digits.where(too_long)
 
 
 def is_number_column(column: pa.Column) -> bool:
@@ -210,11 +298,20 @@ def typed_table(name: str, file: str, raw: pd.DataFrame, decimal: str) -> tuple[
     """The table with number columns converted; cells that are not numbers become problems."""
     table, problems = Table(name, file, raw, raw.copy()), []
     hint = " im deutschen Zahlenformat, z. B. 1.234,5" if decimal == "," else ", z. B. 1234.5"
+    workbook = file.lower().endswith(".xlsx")
     for column_name, column in SCHEMAS[name].columns.items():
         if is_number_column(column):
-            table.typed[column_name], bad = _parse_numbers(raw[column_name], decimal)
+            table.typed[column_name], bad, digits = _parse_numbers(raw[column_name], decimal, workbook)
             problems += table.problems_where(bad, column_name, column.title + hint)
+            problems += table.problems_where(digits.notna(), column_name, digits.map(_too_many_digits))
     return table, problems
+
+
+def _too_many_digits(digits: float) -> str:
+    return (
+        f"eine Zahl mit höchstens {MAX_DIGITS} Stellen, nicht {digits:.0f} (längere Zahlen würden beim Rechnen "
+        "gerundet; Nullen vor der ersten Ziffer und am Ende der Nachkommastellen zählen nicht)"
+    )
 
 
 def _first_rows(frame: pd.DataFrame, key: list[str]) -> pd.Series:

@@ -56,9 +56,14 @@ def _lookup(table: Table, key: str) -> pd.DataFrame:
 def _one_city(tables: Mapping[str, Table]) -> list[Problem]:
     table = tables["districts"]
     cities = table.typed["level"].eq("stadt")
-    if cities.sum() == 1:
-        return []
-    return [Problem(table.file, None, "level", None, 'genau eine Zeile mit level "stadt" (die Stadt)')]
+    if not cities.any():
+        return [Problem(table.file, None, "level", None, 'genau eine Zeile mit level "stadt" (die Stadt)')]
+    first = cities.idxmax()  # the index is the row in the file: the first city row counts as the city
+    return table.problems_where(
+        cities & (cities.index != first),
+        "level",
+        f'genau eine Zeile mit level "stadt" (die Stadt steht schon in Zeile {first})',
+    )
 
 
 @rule("districts", "parent_code is the code of an area one level up; the city has no parent.")

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from support.data_folders import Expected, assert_reported, cell, read_rows, row_of, set_cell, write_rows
 
-from quartiersprofile.model.contract import TABLES
+from quartiersprofile.model.contract import TABLES, DataValidationError, Problem
+from quartiersprofile.model.dataset import load_dataset
 from quartiersprofile.model.rules import RULES, run_rules
 
 
@@ -143,8 +144,9 @@ def parent_on_wrong_level(folder):
 
 
 def second_city(folder):
-    set_cell(folder, "districts", row_of(folder, "districts", code="1"), "level", "stadt")
-    return Expected("districts.csv", None, "level", count=None)
+    row = row_of(folder, "districts", code="1")
+    set_cell(folder, "districts", row, "level", "stadt")
+    return Expected("districts.csv", row, "level", "stadt", count=None)
 
 
 CASES = [
@@ -174,3 +176,28 @@ CASES = [
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.__name__)
 def test_validation_error_names_file_row_column_and_value(small, case):
     assert_reported(small, case(small))
+
+
+# --- regressions: one small folder, one defect each ---------------------------------------------------------------
+
+
+def level_problems(folder) -> list[Problem]:
+    with pytest.raises(DataValidationError) as caught:
+        load_dataset(folder)
+    return [problem for problem in caught.value.problems if problem.column == "level"]
+
+
+def test_every_city_row_after_the_first_is_reported_with_its_row(small):
+    """They used to be reported once, without a row to look at."""
+    rows = [row_of(small, "districts", code=code) for code in ("1", "2")]
+    for row in rows:
+        set_cell(small, "districts", row, "level", "stadt")
+    city = row_of(small, "districts", code="4012")
+    expected = f'genau eine Zeile mit level "stadt" (die Stadt steht schon in Zeile {city})'
+    assert level_problems(small) == [Problem("districts.csv", row, "level", "stadt", expected) for row in rows]
+
+
+def test_a_register_without_a_city_is_reported_once(small):
+    set_cell(small, "districts", row_of(small, "districts", code="4012"), "level", "stadtbezirk")
+    expected = 'genau eine Zeile mit level "stadt" (die Stadt)'
+    assert level_problems(small) == [Problem("districts.csv", None, "level", None, expected)]
