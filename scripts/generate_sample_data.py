@@ -94,6 +94,11 @@ MORTALITY = 1.05 * np.array(
     [0.0001, 0.00008, 0.0001, 0.00025, 0.0004, 0.0005, 0.0006, 0.0009, 0.0014, 0.0023, 0.0038, 0.006]
     + [0.0095, 0.014, 0.022, 0.036, 0.062, 0.11, 0.24]
 )
+# Deaths of men per death of women of the same age and number, per band (roughly German life tables: the
+# ratio is highest in middle age).
+MALE_MORTALITY_RATIO = np.array(
+    [1.2, 1.2, 1.3, 2.2, 2.7, 2.6, 2.3, 2.1, 1.9, 1.9, 1.9, 1.9, 1.9, 1.9, 1.8, 1.6, 1.5, 1.3, 1.15]
+)
 CARDIOVASCULAR_SHARE = np.array(
     [0.02, 0.02, 0.02, 0.03, 0.04, 0.05, 0.06, 0.08, 0.1, 0.13, 0.15, 0.18, 0.22, 0.25, 0.28, 0.31, 0.34]
     + [0.38, 0.42]
@@ -149,6 +154,7 @@ class Simulation:
     profile: pd.DataFrame
     population: pd.DataFrame
     rng: np.random.Generator
+    sex_rng: np.random.Generator  # the split of deaths by sex: a stream of its own (see `by_sex`)
     cache: dict[str, pd.DataFrame | np.ndarray] = field(default_factory=dict)
 
     def base(self, frequency: str) -> pd.DataFrame:
@@ -438,13 +444,43 @@ RECIPES: dict[str, Recipe] = {
 }
 
 
+def by_sex(simulation: Simulation, rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows of an indicator the catalogue marks by_sex, split into women and men (banded deaths).
+
+    Each band's deaths are split binomially by the sexes' shares of the expected deaths: men die more often
+    than women of the same age (`MALE_MORTALITY_RATIO`). The split draws from a random stream of its own, so the
+    all-persons numbers, and every other indicator, are the same as without it.
+    """
+    people = simulation.population.set_index(["district", "period", "age_band", "sex"])["population"]
+    parts = []
+    for sex in SEXES:
+        keys = pd.MultiIndex.from_arrays([rows["district"], rows["period"], rows["age_band"], [sex] * len(rows)])
+        parts.append(people.reindex(keys).to_numpy(dtype=float))
+    women, men = parts
+    band = rows["age_band"].map({name: i for i, name in enumerate(AGE_BANDS)}).to_numpy()
+    ratio = MALE_MORTALITY_RATIO[band]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(men + women > 0, men * ratio / (men * ratio + women), 0.5)
+    total = rows["numerator"].to_numpy(dtype=np.int64)
+    male = simulation.sex_rng.binomial(total, np.nan_to_num(share, nan=0.5))
+    male = np.clip(male, total - women, men).astype(np.int64)  # nobody dies twice: deaths <= residents
+    female = total - male
+    return pd.concat([
+        rows.assign(sex="w", numerator=female, denominator=women),
+        rows.assign(sex="m", numerator=male, denominator=men),
+    ], ignore_index=True)  # fmt: skip
+
+
 def simulate_observations(simulation: Simulation) -> pd.DataFrame:
-    """All observations in a stable order: catalogue order, Ortsteil, period, age band."""
-    parts = [
-        simulation.result(indicator).assign(indicator=indicator) for indicator in simulation.catalogue.index
-    ]
+    """All observations in a stable order: catalogue order, Ortsteil, period, age band, sex."""
+    parts = []
+    for indicator in simulation.catalogue.index:
+        rows = simulation.result(indicator).assign(indicator=indicator)
+        if simulation.catalogue.at[indicator, "by_sex"] == "true":
+            rows = by_sex(simulation, rows)
+        parts.append(rows)
     table = pd.concat(parts, ignore_index=True).reindex(
-        columns=["indicator", "district", "period", "numerator", "denominator", "age_band", "sd"]
+        columns=["indicator", "district", "period", "numerator", "denominator", "age_band", "sd", "sex"]
     )
     periods = sorted(table["period"].unique(), key=period_sort_key)
     key = pd.DataFrame(
@@ -453,6 +489,7 @@ def simulate_observations(simulation: Simulation) -> pd.DataFrame:
             "district": table["district"].astype(int),
             "period": table["period"].map(rank(periods)),
             "band": table["age_band"].map(rank(AGE_BANDS)),
+            "sex": table["sex"].map(rank(SEXES)),
         }
     )
     return table.loc[key.sort_values(list(key.columns), na_position="first").index]
@@ -488,7 +525,7 @@ def generate(data_dir: Path = DATA_DIR, out_dir: Path | None = None) -> dict[str
     profile = ortsteil_profile(read_table(data_dir / "districts.csv", "districts"))
     catalogue = read_table(data_dir / "indicators.csv", "indicators").set_index("id")
     population = simulate_population(profile, rng)
-    simulation = Simulation(catalogue, profile, population, rng)
+    simulation = Simulation(catalogue, profile, population, rng, np.random.default_rng([seed, 19]))
     table = simulate_observations(simulation)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {"population": out_dir / "population.csv", "observations": out_dir / "observations.csv"}

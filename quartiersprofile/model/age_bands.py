@@ -42,3 +42,29 @@ def is_age_spec(spec: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+#: The age groups the reports show, by the first and last age of each (None: open): the register's 5-year
+#: bands allow no other bounds, so the board's "under 18" is reported as "unter 20".
+AGE_GROUPS = ((0, 19), (20, 64), (65, 79), (80, None))
+
+
+def age_group_label(lower: int, upper: int | None) -> str:
+    """The German name of an age group from its bounds: (0, 19) -> "unter 20", (20, 64) -> "20–64",
+    (80, None) -> "80 und älter". Names always follow the bounds the numbers were summed over."""
+    if upper is None:
+        return f"{lower} und älter"
+    if lower == 0:
+        return f"unter {upper + 1}"
+    return f"{lower}–{upper}"
+
+
+def bands_of_group(lower: int, upper: int | None) -> tuple[str, ...]:
+    """The 5-year bands that make up an age group; a ValueError for bounds that do not fall on band limits."""
+    bands = tuple(
+        band for band in AGE_BANDS
+        if band_limits(band)[0] >= lower and (upper is None or band_limits(band)[1] <= upper)
+    )  # fmt: skip
+    if not bands or band_limits(bands[0])[0] != lower or (upper is not None and band_limits(bands[-1])[1] != upper):
+        raise ValueError(f"age group {lower}–{upper} does not fall on the limits of the 5-year bands")
+    return bands

@@ -15,6 +15,11 @@ from .errors import InputError
 from .periods import YEAR_PATTERN
 
 TABLES = ("districts", "indicators", "observations", "population")
+#: Tables a data folder may hold or leave out: an official city projection (`projection.csv`: absent = the
+#: population projection is controlled to the city's own projection, see `stats.projection`).
+OPTIONAL_TABLES = ("projection",)
+#: Years a population projection looks ahead of the latest population year; an official projection must cover them.
+PROJECTION_HORIZON = 10
 SEXES = ("w", "m")
 LEVELS = ("stadt", "stadtbezirk", "stadtteil", "ortsteil")
 SECTIONS = (
@@ -112,6 +117,10 @@ def _whole_number(title: str) -> pa.Check:
 
 _KEY_DISTRICT = "Gebietscode (Ortsteil), z. B. 134"
 DENOMINATOR_SOURCES = ("area_km2",)
+BOOLEANS = ("true", "false")
+#: The catalogue's ``inequality`` column: "rank" marks the deprivation indicator the areas are ranked by for the
+#: slope index of inequality, "measure" an indicator whose inequality across the areas the reports measure.
+INEQUALITY_ROLES = ("rank", "measure")
 QUANTITY_PATTERN = r"^[A-Za-z0-9_]+\.(numerator|denominator)$"
 _QUANTITY_TEXT = 'Zähler oder Nenner eines anderen Indikators, z. B. "KIG03.numerator"'
 
@@ -210,10 +219,50 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
                 "also for the Stadtteile and the city, including uninhabited Ortsteile (optional).",
                 _one_of(DENOMINATOR_SOURCES),
             )),
+            "by_sex": _optional(_text(
+                'true oder false',
+                "true: the observations come by sex (column sex, w and m, every row); the reports show women and "
+                "men side by side and all persons as their sum (optional, default false).",
+                _one_of(BOOLEANS),
+            )),
+            "life_expectancy": _optional(_text(
+                'true oder false',
+                "true: the deaths of this indicator (all causes, by sex, all 19 age bands, dsr) make the life tables "
+                "for life expectancy at birth and at 65 (at most one indicator; optional, default false).",
+                _one_of(BOOLEANS),
+            )),
+            "smr": _optional(_text(
+                'true oder false',
+                "true: the reports also show this dsr indicator as a standardised mortality ratio (SMR) per "
+                "Ortsteil, indirectly standardised against the city (optional, default false).",
+                _one_of(BOOLEANS),
+            )),
+            "inequality": _optional(_text(
+                'leer, "rank" oder "measure"',
+                "rank: the deprivation indicator that ranks the areas for the slope index of inequality (at most "
+                "one); measure: the city profile and the overview measure this indicator's inequality across the "
+                "areas (optional).",
+                _one_of(INEQUALITY_ROLES),
+            )),
             "name_in_text": _optional(_text(
                 'der Name mit Artikel für Sätze, z. B. "die SGB-II-Quote"',
                 "German noun phrase with its article, used in generated sentences (key findings); empty: the "
                 "sentence names the indicator before a colon (optional).",
+            )),
+            "index": _optional(_text(
+                "true oder false",
+                "true: the indicator enters the Gesundheits- und Sozialindex of the Ortsteile (needs a polarity and "
+                "a confidence interval; optional, default false).",
+                _one_of(BOOLEANS),
+            )),
+            "target": _optional(_number(
+                NON_NEGATIVE,
+                "A goal for the value on its published scale (e.g. 95 for a measles vaccination coverage of 95 %), "
+                "compared like a third benchmark: achieved or not (needs a polarity; optional).",
+            )),
+            "target_source": _optional(_text(
+                "eine Quellenangabe des Zielwerts",
+                "German source of the target (e.g. WHO), shown with it; only with a target (optional).",
             )),
         },
         title="Indikatorenkatalog",
@@ -241,10 +290,16 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
                 nullable=True,
             ),
             "sd": _number(NON_NEGATIVE, "mean only: standard deviation of the values.", nullable=True),
+            "sex": _optional(_text(
+                "w oder m (nur bei Indikatoren mit by_sex = true)",
+                "Sex of the row (w, m) for indicators the catalogue marks by_sex; empty for the others. "
+                "All-persons values are the sums of both.",
+                _one_of(SEXES),
+            )),
         },
         title="Beobachtungen",
         description="Numerators and denominators per indicator, Ortsteil and period.",
-        unique=["indicator", "district", "period", "age_band"],
+        unique=["indicator", "district", "period", "age_band", "sex"],
         report_duplicates="exclude_first",
     ),
     "population": pa.DataFrameSchema(
@@ -262,6 +317,23 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
         title="Bevölkerung",
         description="Residents per Ortsteil, year, sex and 5-year age band.",
         unique=["district", "period", "sex", "age_band"],
+        report_duplicates="exclude_first",
+    ),
+    "projection": pa.DataFrameSchema(
+        {
+            "year": _text(
+                'ein Jahr wie "2030"',
+                "Year of the projection; the population on 31.12. of that year.",
+                pa.Check.str_matches(YEAR_PATTERN, error='ein Jahr wie "2030"'),
+            ),
+            "sex": _text("w oder m", "Sex: w (female) or m (male).", _one_of(SEXES)),
+            "age_band": _text("eine Altersgruppe wie 0-4 oder 90+", "5-year age band.", _one_of(AGE_BANDS)),
+            "population": _number(NON_NEGATIVE, "Projected residents of the whole city (may have decimals)."),
+        },
+        title="Amtliche Bevölkerungsvorausberechnung (optional)",
+        description="Optional: an official projection of the whole city per year, sex and 5-year age band (e.g. the "
+        "Statistisches Landesamt's Bevölkerungsvorausberechnung); the Ortsteile are controlled to it.",
+        unique=["year", "sex", "age_band"],
         report_duplicates="exclude_first",
     ),
 }

@@ -24,7 +24,9 @@ import pandera.pandas as pa
 from . import periods
 from .age_bands import AGE_BANDS
 from .boundaries import BOUNDARIES_FILE, read_boundaries
-from .contract import SCHEMAS, TABLES, WHOLE_NUMBER_CHECK, DataValidationError, Problem
+from .contract import OPTIONAL_TABLES, SCHEMAS, TABLES, WHOLE_NUMBER_CHECK, DataValidationError, Problem
+from .focus import METADATA_KEY as FOCUS_KEY
+from .focus import focus_problems
 from .periods import QUARTER_PATTERN, YEAR_PATTERN
 from .reading import (
     ReadError,
@@ -61,6 +63,7 @@ _METADATA_TYPES = {
     "sample_notice": (str, "ein Text in Anführungszeichen"),
     "generator": (str, "ein Text in Anführungszeichen"),
     "seed": (int, "eine ganze Zahl"),
+    FOCUS_KEY: (dict, 'Tabellen [focus_groups.<name>] mit title, areas = ["212", …] und year (siehe data/README.md)'),
 }
 
 
@@ -76,6 +79,7 @@ class Dataset:
     metadata: dict
     files: dict[str, Path] = field(default_factory=dict)
     boundaries: dict | None = None  # GeoJSON FeatureCollection keyed on the Ortsteil code, when supplied
+    projection: pd.DataFrame | None = None  # the optional official city projection (year, sex, age_band, population)
 
 
 def latest_period(dataset: Dataset) -> str:
@@ -96,8 +100,9 @@ def _read(path: Path, name: str) -> tuple[Table | None, list[Problem]]:
     return table, problems + parse_problems + schema_problems(table) + run_rules({name: table})
 
 
-def _read_metadata(data_dir: Path) -> tuple[dict, Path | None, list[Problem]]:
-    """Metadata from dataset.toml merged over `DEFAULT_METADATA`; a missing file means defaults."""
+def _read_metadata(data_dir: Path, tables: dict[str, Table] | None = None) -> tuple[dict, Path | None, list[Problem]]:
+    """Metadata from dataset.toml merged over `DEFAULT_METADATA`; a missing file means defaults. `tables`: the
+    tables read so far, to check the focus groups against the register (`focus.focus_problems`)."""
     path = data_dir / METADATA_FILE
     metadata = dict(DEFAULT_METADATA)
     if not path.is_file():
@@ -127,14 +132,17 @@ def _read_metadata(data_dir: Path) -> tuple[dict, Path | None, list[Problem]]:
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             problems.append(Problem(METADATA_FILE, None, None, f"{key} = {value}", expected))
         metadata[key] = value
+    if isinstance(metadata.get(FOCUS_KEY), dict):
+        typed = {name: table.typed for name, table in (tables or {}).items()}
+        problems += focus_problems(metadata, METADATA_FILE, typed.get("districts"), typed.get("population"), text)
     return metadata, path, problems
 
 
 def _ordered(problems: list[Problem]) -> list[Problem]:
     """Problems by table and row, one per cell (the first found, e.g. "not a number" before "required")."""
-    rank = {name: position for position, name in enumerate(TABLES)}
+    rank = {name: position for position, name in enumerate((*TABLES, *OPTIONAL_TABLES))}
     ordered = sorted(
-        problems, key=lambda problem: (rank.get(Path(problem.file).stem, len(TABLES)), problem.row or 0)
+        problems, key=lambda problem: (rank.get(Path(problem.file).stem, len(rank)), problem.row or 0)
     )
     seen, unique = set(), []
     for problem in ordered:
@@ -166,7 +174,8 @@ def load_dataset(data_dir: Path | None = None) -> Dataset:
     """Find, read and validate every table in `data_dir` (default: the repository's ``data/`` folder).
 
     Raises `DataValidationError` listing every problem found. Codes, periods, sex and age bands come back
-    as strings, counts as float64, `years_pooled` and `population_2018` as int64; empty cells are NA.
+    as strings, counts as float64, `years_pooled` and `population_2018` as int64; empty cells are NA. An
+    optional table (`contract.OPTIONAL_TABLES`) that is not there is None.
     """
     data_dir = DATA_DIR if data_dir is None else Path(data_dir)
     tables, files, problems = {}, {}, []
@@ -181,8 +190,21 @@ def load_dataset(data_dir: Path | None = None) -> Dataset:
         problems += table_problems
         if table is not None:
             tables[name] = table
+    for name in OPTIONAL_TABLES:
+        if not any((data_dir / f"{name}{suffix}").is_file() for suffix in (".csv", ".xlsx")):
+            continue  # absent: allowed
+        try:
+            path = table_path(data_dir, name)
+        except ReadError as err:
+            problems.append(Problem(f"{name}.csv", None, None, None, str(err)))
+            continue
+        files[name] = path
+        table, table_problems = _read(path, name)
+        problems += table_problems
+        if table is not None:
+            tables[name] = table
     problems += run_rules(tables, cross=True)
-    metadata, metadata_path, metadata_problems = _read_metadata(data_dir)
+    metadata, metadata_path, metadata_problems = _read_metadata(data_dir, tables)
     if metadata_path is not None:
         files["dataset"] = metadata_path
     problems += metadata_problems
@@ -201,6 +223,7 @@ def load_dataset(data_dir: Path | None = None) -> Dataset:
         metadata=metadata,
         files=files,
         boundaries=boundaries,
+        projection=_tidy(tables["projection"]) if "projection" in tables else None,
     )
 
 
@@ -246,6 +269,7 @@ def contract_schema() -> dict:
                 ),
                 "columns": {column: _column_contract(spec) for column, spec in schema.columns.items()},
                 "rules": [rule.description for rule in RULES if rule.table == name],
+                "optional": name in OPTIONAL_TABLES,
             }
             for name, schema in SCHEMAS.items()
         },

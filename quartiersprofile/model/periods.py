@@ -65,7 +65,7 @@ class Period:
         return "" if self.quarter is None else f"-Q{self.quarter}"
 
     def label(self, abbreviated: bool = False) -> str:
-        """German name: "2024", "3. Quartal 2024" (abbreviated: "Q3 2024")."""
+        """German name: "2024", "3. Quartal 2024" (abbreviated, for chart axis ticks only: "Q3 2024")."""
         if self.quarter is None:
             return str(self.year)
         pattern = "QQQ y" if abbreviated else "QQQQ y"
@@ -87,14 +87,10 @@ def season(period: str) -> str:
 
 
 def label(period: str) -> str:
-    """A period as tables and text show it: quarters in words ("2024-Q4" -> "4. Quartal 2024"), years and
-    pooled spans ("2022–2024") as they are."""
+    """A period as every report, the overview and the slides name it in text: quarters in words ("2024-Q4" ->
+    "4. Quartal 2024"), years and pooled spans ("2022–2024") as they are. The one label of a period; only chart
+    axis ticks abbreviate, with `Period.label(abbreviated=True)` ("Q4 2024")."""
     return Period.parse(period).label() if _PERIOD.fullmatch(str(period)) else str(period)
-
-
-def short_label(period: str) -> str:
-    """As `label`, with quarters abbreviated ("2024-Q4" -> "Q4 2024"), for narrow places such as map captions."""
-    return Period.parse(period).label(abbreviated=True) if _PERIOD.fullmatch(str(period)) else str(period)
 
 
 def latest(periods: Iterable[str]) -> str:
@@ -146,6 +142,27 @@ def has_data_for(available: Iterable[str], period: str) -> bool:
 def span(last_year: int, years: int) -> str:
     """The label of `years` pooled years ending with `last_year`: span(2024, 3) -> "2022–2024"."""
     return f"{last_year - years + 1}{SPAN_DASH}{last_year}"
+
+
+_QUARTER_LABEL = re.compile(r"(?P<quarter>[1-4])\. Quartal (?P<year>[0-9]{4})")
+
+
+def from_label(label: str) -> str:
+    """The period a label names, back from how reports print it: "3. Quartal 2024" -> "2024-Q3"; a year and a
+    pooled span ("2022–2024") stay as they are. The inverse of `label`.
+
+    >>> from_label("3. Quartal 2024"), from_label("2022–2024")
+    ('2024-Q3', '2022–2024')
+    """
+    text = str(label).strip()
+    match = _QUARTER_LABEL.fullmatch(text)
+    if match:
+        return f"{match['year']}-Q{match['quarter']}"
+    if _SPAN.fullmatch(text) or _PERIOD.fullmatch(text):
+        return text
+    raise ValueError(
+        f"Zeitraum {label!r} ist kein Jahr, kein Quartal wie '3. Quartal 2024' und kein Zeitraum wie '2022–2024'."
+    )
 
 
 def span_years(label: str) -> tuple[str, ...]:

@@ -334,13 +334,15 @@ def schema_problems(table: Table) -> list[Problem]:
     if key:
         duplicated = cases.loc[cases["check"] == "multiple_fields_uniqueness", "index"].dropna().unique()
         first = _first_rows(table.typed, key)
+        # a column empty in every row (e.g. an optional column the file leaves out) distinguishes nothing
+        named = [column for column in key if table.raw[column].fillna("").ne("").any()] or key
         problems += [
             Problem(
                 table.file,
                 int(row),
-                ", ".join(key),
-                " / ".join(table.cell(row, column) for column in key),
-                f"jede Kombination aus {', '.join(key)} nur einmal (schon in Zeile {first[row]})",
+                ", ".join(named),
+                " / ".join(table.cell(row, column) for column in named),
+                f"jede Kombination aus {', '.join(named)} nur einmal (schon in Zeile {first[row]})",
             )
             for row in duplicated
         ]

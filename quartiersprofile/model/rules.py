@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .age_bands import AGE_BANDS, is_age_spec, select_age_bands
-from .contract import LEVELS, NON_NEGATIVE, SEXES, STATISTICS, Problem
+from .contract import LEVELS, NON_NEGATIVE, PROJECTION_HORIZON, SEXES, STATISTICS, Problem
 from .periods import QUARTER_PATTERN, YEAR_PATTERN
 from .reading import Table
 
@@ -125,6 +125,58 @@ def _catalogue_denominator_from(tables: Mapping[str, Table]) -> list[Problem]:
     return table.problems_where(misplaced, "denominator_from", expected)
 
 
+@rule("indicators", "life_expectancy, smr and inequality mark indicators that can carry them.")
+def _catalogue_outcomes(tables: Mapping[str, Table]) -> list[Problem]:
+    table = tables["indicators"]
+    frame = table.typed.reindex(columns=[*table.typed.columns, "by_sex", "life_expectancy", "smr", "inequality"])
+    frame = frame.loc[:, ~frame.columns.duplicated()]
+    dsr = frame["statistic"].eq("dsr")
+    life = frame["life_expectancy"].eq("true")
+    problems = table.problems_where(
+        life & ~(dsr & frame["by_sex"].eq("true") & frame["age_bands"].isna()), "life_expectancy",
+        'false (Lebenserwartung nur aus Gestorbenen aller Altersgruppen nach Geschlecht: statistic "dsr", '
+        "by_sex = true, age_bands leer)",
+    )
+    problems += table.problems_where(
+        life & life.cumsum().gt(1), "life_expectancy", "false (nur ein Indikator liefert die Sterbetafeln)"
+    )
+    problems += table.problems_where(
+        frame["smr"].eq("true") & ~dsr, "smr", 'false (SMR nur für Sterblichkeit, statistic "dsr")'
+    )
+    rank = frame["inequality"].eq("rank")
+    problems += table.problems_where(
+        rank & rank.cumsum().gt(1), "inequality", '"measure" oder leer (nur ein Indikator ordnet die Gebiete)'
+    )
+    problems += table.problems_where(
+        frame["inequality"].eq("measure") & ~rank.any(), "inequality",
+        'leer, oder ein Indikator mit inequality = "rank", nach dem die Gebiete geordnet werden',
+    )
+    return problems
+
+
+@rule("indicators", "index and target are given only for indicators with a polarity (higher_is_better or "
+      "higher_is_worse); index only with a confidence interval (proportion, rate, dsr, mean); target_source only "
+      "with a target.")
+def _catalogue_insight(tables: Mapping[str, Table]) -> list[Problem]:
+    table = tables["indicators"]
+    frame = table.typed.reindex(columns=[*table.typed.columns, "index", "target", "target_source"])
+    frame = frame.loc[:, ~frame.columns.duplicated()]
+    judged = frame["polarity"].isin(["higher_is_better", "higher_is_worse"])
+    interval = frame["statistic"].isin(["proportion", "rate", "dsr", "mean"])
+    problems = table.problems_where(
+        frame["index"].eq("true") & ~(judged & interval), "index",
+        'false (in den Index nur Indikatoren mit Wertungsrichtung und Konfidenzintervall: polarity nicht "neutral", '
+        "statistic proportion, rate, dsr oder mean)",
+    )  # fmt: skip
+    problems += table.problems_where(
+        frame["target"].notna() & ~judged, "target", 'leer (ein Zielwert nur bei polarity nicht "neutral")'
+    )
+    problems += table.problems_where(
+        frame["target_source"].notna() & frame["target"].isna(), "target_source", "leer (Quelle nur mit Zielwert)"
+    )
+    return problems
+
+
 def _ortsteil_problems(table: Table, register: Table) -> list[Problem]:
     """Unknown codes and codes of higher levels (they are aggregated from the Ortsteile, never supplied)."""
     codes = table.typed["district"]
@@ -169,8 +221,8 @@ def _inhabited(tables: Mapping[str, Table]) -> list[Problem]:
 
 
 def _with_catalogue(tables: Mapping[str, Table]) -> pd.DataFrame:
-    """The observations with their indicator's statistic, frequency and age_bands (NA if unknown)."""
-    catalogue = _lookup(tables["indicators"], "id")[["statistic", "frequency", "age_bands"]]
+    """The observations with their indicator's statistic, frequency, age_bands and by_sex (NA if unknown)."""
+    catalogue = _lookup(tables["indicators"], "id")[["statistic", "frequency", "age_bands", "by_sex"]]
     return tables["observations"].typed.join(catalogue, on="indicator")
 
 
@@ -227,6 +279,37 @@ def _numerator_denominator(tables: Mapping[str, Table]) -> list[Problem]:
         )
         + table.problems_where(zero, "numerator", "0, weil der Nenner 0 ist")
     )
+
+
+@rule(
+    "observations",
+    "sex is given (w and m, both in every district, period and age band) exactly for the indicators the catalogue "
+    "marks by_sex, and a dsr row's deaths do not exceed its population.",
+    needs=("indicators",),
+)
+def _by_sex(tables: Mapping[str, Table]) -> list[Problem]:
+    table, frame = tables["observations"], _with_catalogue(tables)
+    by_sex = frame["by_sex"].eq("true") if "by_sex" in frame else pd.Series(False, index=frame.index)
+    sex = frame["sex"]
+    problems = table.problems_where(by_sex & sex.isna(), "sex", 'w oder m (Pflichtfeld bei by_sex = true)')
+    problems += table.problems_where(~by_sex & sex.notna() & frame["statistic"].notna(), "sex",
+                                     'leer (Geschlecht nur bei Indikatoren mit by_sex = true)')  # fmt: skip
+    keys = ["indicator", "district", "period"]
+    valid = by_sex & sex.isin(SEXES) & frame["district"].notna() & frame["period"].notna()
+    labels = sex[valid]
+    band = frame["age_band"].fillna("")
+    problems += [
+        Problem(table.file, int(rows.index[0]), "sex", None,
+                f"je Geschlecht (w, m) eine Zeile (für {' / '.join(str(k) for k in group if k)} fehlt: {missing})")
+        for group, rows in labels.groupby([*(frame[key][valid] for key in keys), band[valid]], sort=False)
+        for missing in [", ".join(s for s in SEXES if s not in set(rows))] if missing
+    ]  # fmt: skip
+    dsr = frame["statistic"].eq("dsr") & frame["numerator"].gt(frame["denominator"])
+    problems += table.problems_where(
+        dsr, "numerator", "höchstens der Nenner " + table.raw["denominator"].fillna("") + " (Gestorbene einer "
+        "Altersgruppe können nicht mehr sein als ihre Einwohner:innen)"
+    )
+    return problems
 
 
 def _dsr_bands(tables: Mapping[str, Table]) -> dict[str, tuple[str, ...]]:
@@ -350,3 +433,46 @@ def _population_complete(tables: Mapping[str, Table]) -> list[Problem]:
         lambda group: cells,
         "je Geschlecht (w, m) alle 19 Altersgruppen",
     )
+
+
+@rule("projection", "Every year of the official projection has one row per sex and age band (2 x 19 rows).")
+def _projection_complete(tables: Mapping[str, Table]) -> list[Problem]:
+    table = tables["projection"]
+    frame = table.typed
+    valid = (
+        frame["sex"].isin(SEXES)
+        & frame["age_band"].isin(AGE_BANDS)
+        & frame["year"].str.fullmatch(YEAR_PATTERN, na=False)
+    )
+    cells = tuple(f"{sex} {band}" for sex in SEXES for band in AGE_BANDS)
+    return _incomplete_groups(
+        table,
+        (frame["sex"] + " " + frame["age_band"])[valid],
+        ["year"],
+        lambda group: cells,
+        "je Geschlecht (w, m) alle 19 Altersgruppen",
+    )
+
+
+@rule(
+    "projection",
+    f"The official projection covers the {PROJECTION_HORIZON} years after the latest year of the population table.",
+    needs=("population",),
+)
+def _projection_years(tables: Mapping[str, Table]) -> list[Problem]:
+    table, population = tables["projection"], tables["population"].typed
+    observed = population["period"][population["period"].str.fullmatch(YEAR_PATTERN, na=False)]
+    if observed.empty:
+        return []
+    latest = int(observed.max())
+    wanted = [str(year) for year in range(latest + 1, latest + PROJECTION_HORIZON + 1)]
+    found = set(table.typed["year"].dropna())
+    missing = [year for year in wanted if year not in found]
+    if not missing:
+        return []
+    shown = ", ".join(missing[:6]) + (" …" if len(missing) > 6 else "")
+    expected = (
+        f"die Jahre {wanted[0]} bis {wanted[-1]} (die {PROJECTION_HORIZON} Jahre nach dem letzten Jahr {latest} in "
+        f"{tables['population'].file}); es fehlen: {shown}"
+    )
+    return [Problem(table.file, None, "year", None, expected)]

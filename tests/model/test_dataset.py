@@ -17,7 +17,7 @@ from test_contract import invalid_polarity, negative_count
 from test_reading import non_numeric_count
 from test_rules import unknown_parent
 
-from quartiersprofile.model.contract import TABLES, DataValidationError
+from quartiersprofile.model.contract import OPTIONAL_TABLES, TABLES, DataValidationError
 from quartiersprofile.model.dataset import (
     DATA_DIR,
     DEFAULT_METADATA,
@@ -81,7 +81,7 @@ def test_schema_json_is_current():
 def test_write_contract_schema(tmp_path):
     path = write_contract_schema(tmp_path / "schema.json")
     assert json.loads(path.read_text(encoding="utf-8")) == contract_schema()
-    assert set(contract_schema()["tables"]) == set(TABLES)
+    assert set(contract_schema()["tables"]) == set(TABLES) | set(OPTIONAL_TABLES)
 
 
 # --- validation errors ----------------------------------------------------------------------------------------

@@ -2,8 +2,11 @@
 period of a series a report period shows."""
 
 import doctest
+import re
+from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 
 from quartiersprofile.model import periods
 from quartiersprofile.model.periods import Period
@@ -54,12 +57,10 @@ def test_german_labels(period, expected, abbreviated):
     assert Period.parse(period).label() == expected
     assert Period.parse(period).label(abbreviated=True) == abbreviated
     assert periods.label(period) == expected
-    assert periods.short_label(period) == abbreviated
 
 
 def test_labels_of_pooled_spans_are_the_span():
     assert periods.label("2022–2024") == "2022–2024"
-    assert periods.short_label("2022–2024") == "2022–2024"
 
 
 def test_season_and_quarter():
@@ -106,3 +107,54 @@ def test_pooled_spans():
 
 def test_docstring_examples():
     assert doctest.testmod(periods).failed == 0
+
+
+# --- one label for every place ----------------------------------------------------------------------------------
+# A quarter is named one way wherever a reader meets it in text ("3. Quartal 2024", `periods.label`): reports,
+# overview and slides. Only chart axis ticks abbreviate, through `Period.label(abbreviated=True)`.
+
+PACKAGE = Path(periods.__file__).resolve().parents[1]
+QUARTER_FORMS = re.compile(r"\bQ[1-4] 20[0-9]{2}\b|\b20[0-9]{2}-Q[1-4]\b")
+
+
+def test_only_the_chart_axis_ticks_abbreviate_a_period():
+    uses = {
+        path.relative_to(PACKAGE).as_posix()
+        for path in PACKAGE.rglob("*.py")
+        if "abbreviated=True" in path.read_text("utf-8") and path.name != "periods.py"
+    }
+    assert uses <= {"content/charts/style.py"}
+    assert not hasattr(periods, "short_label")
+
+
+def _visible_text(fragment: str) -> str:
+    return BeautifulSoup(fragment, "html.parser").get_text(" ")
+
+
+def test_overview_texts_name_quarters_in_words(bundled_tables):
+    from quartiersprofile.content.overview import section_maps
+    from quartiersprofile.publish import overview
+
+    assert overview._period_note("2024-Q4", "2024") == "4. Quartal 2024"
+    assert overview._period_note("2024", "2024") == ""
+    intro = _visible_text(overview.rankings_html(bundled_tables, "2024-Q3", "Soziale Lage"))
+    assert "3. Quartal 2024" in intro and not QUARTER_FORMS.search(intro)
+    captions = [caption for caption, chart in section_maps(bundled_tables, "2024")]
+    assert any("4. Quartal 2024" in caption for caption in captions)
+    assert not any(QUARTER_FORMS.search(caption) for caption in captions)
+
+
+def test_slides_and_report_name_quarters_in_words(bundled_tables):
+    from quartiersprofile.content.profile import Profile
+    from quartiersprofile.publish import fragments, slides
+
+    (lehe,) = [a for a in bundled_tables.areas if a.code == "13"]
+    profile = Profile(lehe, "2024", bundled_tables)
+    lead = _visible_text(slides.lead_indicator_html(profile, "Soziale Lage"))  # quarterly SGB-II data
+    assert "4. Quartal 2024" in lead and not QUARTER_FORMS.search(lead)
+    table = _visible_text(fragments.indicator_table_html(profile.indicator_rows("Soziale Lage"), "Soziale Lage"))
+    assert "4. Quartal 2024" in table and not QUARTER_FORMS.search(table)
+    assert Profile(lehe, "2024-Q3", bundled_tables).period_label == "3. Quartal 2024"
+    city = next(a for a in bundled_tables.areas if a.level == "stadt")
+    said = " ".join(slides.key_findings(Profile(city, "2024-Q3", bundled_tables)))  # the city's trends
+    assert "im 3. Quartal 2024" in said and not QUARTER_FORMS.search(said)

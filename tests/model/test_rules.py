@@ -3,10 +3,11 @@ with file, row, column and value; the registry feeds the machine-readable contra
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from support.data_folders import Expected, assert_reported, cell, read_rows, row_of, set_cell, write_rows
 
-from quartiersprofile.model.contract import TABLES, DataValidationError, Problem
+from quartiersprofile.model.contract import OPTIONAL_TABLES, TABLES, DataValidationError, Problem
 from quartiersprofile.model.dataset import load_dataset
 from quartiersprofile.model.rules import RULES, run_rules
 
@@ -14,7 +15,8 @@ from quartiersprofile.model.rules import RULES, run_rules
 def test_every_rule_is_on_a_table_of_the_contract_and_described():
     assert RULES
     for rule in RULES:
-        assert rule.table in TABLES and set(rule.needs) <= set(TABLES) and rule.needs[0] == rule.table
+        known = {*TABLES, *OPTIONAL_TABLES}
+        assert rule.table in known and set(rule.needs) <= known and rule.needs[0] == rule.table
         assert rule.description.endswith(".")
 
 
@@ -201,3 +203,102 @@ def test_a_register_without_a_city_is_reported_once(small):
     set_cell(small, "districts", row_of(small, "districts", code="4012"), "level", "stadtbezirk")
     expected = 'genau eine Zeile mit level "stadt" (die Stadt)'
     assert level_problems(small) == [Problem("districts.csv", None, "level", None, expected)]
+
+
+# --- results by sex and the catalogue's outcome columns -------------------------------------------------------
+
+
+def split_by_sex(folder, indicator="GES01"):
+    """Mark `indicator` by_sex and replace each of its observation rows by a row for women and one for men that sum
+    to it (women get half, rounded down). Returns the file row of the first women's row."""
+    header, *body = read_rows(folder / "indicators.csv")
+    header.append("by_sex")
+    body = [[*cells, "true" if cells[0] == indicator else ""] for cells in body]
+    write_rows(folder / "indicators.csv", [header, *body])
+    header, *body = read_rows(folder / "observations.csv")
+    number, denominator = header.index("numerator"), header.index("denominator")
+    rows = []
+    for cells in body:
+        if cells[0] != indicator:
+            rows.append([*cells, ""])
+            continue
+        women = [*cells, "w"]
+        women[number], women[denominator] = str(int(cells[number]) // 2), str(int(cells[denominator]) // 2)
+        men = [*cells, "m"]
+        men[number] = str(int(cells[number]) - int(women[number]))
+        men[denominator] = str(int(cells[denominator]) - int(women[denominator]))
+        rows += [women, men]
+    write_rows(folder / "observations.csv", [[*header, "sex"], *rows])
+    return row_of(folder, "observations", indicator=indicator, sex="w")
+
+
+def test_rows_by_sex_are_read_and_all_persons_are_their_sums(small, small_dataset):
+    split_by_sex(small)
+    dataset = load_dataset(small)
+    split = dataset.observations[dataset.observations["indicator"] == "GES01"]
+    assert set(split["sex"]) == {"w", "m"} and dataset.catalogue.set_index("id").at["GES01", "by_sex"] == "true"
+    original = small_dataset.observations[small_dataset.observations["indicator"] == "GES01"]
+    keys = ["district", "period", "age_band"]
+    summed = split.groupby(keys)[["numerator", "denominator"]].sum()
+    pd.testing.assert_frame_equal(summed, original.groupby(keys)[["numerator", "denominator"]].sum())
+
+
+def test_a_row_by_sex_without_its_other_sex_is_reported(small):
+    first = split_by_sex(small)
+    rows = read_rows(small / "observations.csv")
+    del rows[first]  # the men's row right after it
+    write_rows(small / "observations.csv", rows)
+    assert_reported(small, Expected("observations.csv", first, "sex", count=None))
+    with pytest.raises(DataValidationError, match="fehlt: m"):
+        load_dataset(small)
+
+
+def test_a_sex_on_an_indicator_not_by_sex_and_a_missing_sex_are_reported(small):
+    first = split_by_sex(small)
+    other = row_of(small, "observations", indicator="SOZ01")
+    set_cell(small, "observations", other, "sex", "w")
+    set_cell(small, "observations", first, "sex", "")
+    with pytest.raises(DataValidationError) as caught:
+        load_dataset(small)
+    found = {(p.row, p.column): p.expected for p in caught.value.problems}
+    assert found[(other, "sex")] == "leer (Geschlecht nur bei Indikatoren mit by_sex = true)"
+    assert found[(first, "sex")] == "w oder m (Pflichtfeld bei by_sex = true)"
+
+
+def test_deaths_of_one_sex_above_its_population_are_reported(small):
+    first = split_by_sex(small)
+    population = cell(small, "observations", first, "denominator")
+    set_cell(small, "observations", first, "numerator", str(int(population) + 1))
+    assert_reported(small, Expected("observations.csv", first, "numerator", str(int(population) + 1), count=None))
+
+
+def mark(folder, column, values: dict[str, str]):
+    header, *body = read_rows(folder / "indicators.csv")
+    header.append(column)
+    write_rows(folder / "indicators.csv", [header, *([*cells, values.get(cells[0], "")] for cells in body)])
+    return {cells[0]: number for number, cells in enumerate(body, start=2)}
+
+
+@pytest.mark.parametrize(
+    ("column", "values", "bad", "expected"),
+    [
+        ("life_expectancy", {"SOZ01": "true"}, "SOZ01", "Lebenserwartung nur aus Gestorbenen"),
+        ("smr", {"SOZ01": "true"}, "SOZ01", 'SMR nur für Sterblichkeit, statistic "dsr"'),
+        ("inequality", {"SOZ01": "rank", "SOZ02": "rank"}, "SOZ02", "nur ein Indikator ordnet die Gebiete"),
+        ("inequality", {"SOZ02": "measure"}, "SOZ02", 'ein Indikator mit inequality = "rank"'),
+        ("inequality", {"SOZ02": "gradient"}, "SOZ02", "einer der Werte rank, measure"),
+    ],
+)
+def test_outcome_columns_on_the_wrong_indicator_are_reported(small, column, values, bad, expected):
+    rows = mark(small, column, values)
+    with pytest.raises(DataValidationError) as caught:
+        load_dataset(small)
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.row, problem.column) == ("indicators.csv", rows[bad], column)
+    assert expected in problem.expected
+
+
+def test_life_expectancy_on_the_deaths_by_sex_is_accepted(small):
+    split_by_sex(small)
+    mark(small, "life_expectancy", {"GES01": "true"})
+    assert load_dataset(small).catalogue.set_index("id").at["GES01", "life_expectancy"] == "true"

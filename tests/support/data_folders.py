@@ -70,7 +70,7 @@ def to_excel_csv(source: Path, target: Path, encoding: str) -> None:
     shutil.copytree(source, target)
     for name in TABLES:
         header, *body = read_rows(source / f"{name}.csv")
-        numeric = [header.index(column) for column in NUMBER_COLUMNS[name]]
+        numeric = [header.index(column) for column in NUMBER_COLUMNS[name] if column in header]
         body = [[german_number(c) if i in numeric else c for i, c in enumerate(cells)] for cells in body]
         write_rows(target / f"{name}.csv", [header, *body], encoding=encoding, delimiter=";")
 

@@ -43,8 +43,11 @@ TYPES = {name: {column: spec["type"] for column, spec in table["columns"].items(
 OPTIONAL = {name: {column: spec["column_optional"] for column, spec in table["columns"].items()}
             for name, table in CONTRACT.items()}  # fmt: skip
 NUMBER_COLUMNS = {name: [c for c, kind in TYPES[name].items() if kind != "string"] for name in TABLES}
-# Columns where any non-empty text is valid; every other column rejects a value with one of `WRONG_MARKS`.
-FREE_TEXT = {"districts": {"name"}, "indicators": {"name", "definition", "numerator", "denominator", "unit", "source"}}
+# Columns where any non-empty text is valid (text columns without a check; observations.indicator has none but
+# must name a catalogue id); every other column rejects a value with one of `WRONG_MARKS`.
+FREE_TEXT = {name: {column for column, spec in table["columns"].items()
+                    if spec["type"] == "string" and not spec["checks"]} - {"indicator"}
+             for name, table in CONTRACT.items()}  # fmt: skip
 WRONG_MARKS = "#?!§$%&*@~^|<>"
 ATTRIBUTES = {"districts": "districts", "indicators": "catalogue", "observations": "observations",
               "population": "population"}
@@ -395,7 +398,8 @@ def measures(draw, statistic: str) -> dict[str, str]:
         sd = draw(decimals()) if observed >= 2 else draw(st.just("") | decimals())
         return {"numerator": draw(decimals()) if observed else "0", "denominator": str(observed), "sd": sd}
     denominator = draw(st.integers(0, 10**5))
-    limit = denominator if statistic == "proportion" else 2 * denominator
+    # a proportion's part and a band's deaths (dsr) are at most the denominator; a rate's events may exceed it
+    limit = denominator if statistic in ("proportion", "dsr") else 2 * denominator
     return {"numerator": str(draw(st.integers(0, limit))), "denominator": str(denominator)}
 
 
