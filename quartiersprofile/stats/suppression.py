@@ -1,27 +1,46 @@
-"""The one small-number rule of the profiles: primary and complementary suppression, in one place."""
+"""The one small-number rule of the profiles: which values are hidden, and why.
 
-from collections.abc import Mapping
+Primary suppression (the rule proper) hides a value when its count is small: a numerator of 1 to
+`min_count - 1`, a denominator below `min_denominator` (statistics whose denominator is a population), or a
+share whose complement (denominator minus numerator, "everyone but a few") is 1 to `min_count - 1`. Zeros and
+complements of 0 are shown. Secondary suppression then hides further values until an attacker who combines
+everything published - sums over the area hierarchy, indicators that share a count, overlapping pooled
+windows, the bounds every count obeys and what the rule itself reveals - can pin no hidden count to fewer than
+`min_count` possible values (`stats.disclosure`: the attacker's model and the protection, with a real LP solver).
+
+`suppress` applies both to a table of cells and returns, per cell, whether its numerator (and the value, its
+limits) and its denominator are shown, and the reason.
+"""
+
+from __future__ import annotations
+
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from .disclosure import Structure, detect_links, links_of, protect
+
 SUPPRESSED_MARKER = "•"
 
 REASON_SMALL_COUNT = "kleine Fallzahl"
 REASON_SMALL_DENOMINATOR = "kleine Bezugsgröße"
-REASON_DIFFERENCING = "Differenzbildung"
-
-KEY_COLUMNS = ("indicator", "district", "period")
-VALUE_COLUMNS = ("value", "lower", "upper", "lower_998", "upper_998")
+REASON_SMALL_COMPLEMENT = "kleine Restgröße"
+REASON_SECONDARY = "Schutz vor Rückrechnung"
+#: The reasons of primary suppression; the data-protection officer's report says which one applies.
+PRIMARY_REASONS = (REASON_SMALL_COUNT, REASON_SMALL_DENOMINATOR, REASON_SMALL_COMPLEMENT)
+#: Statistics whose denominator is no population (an area) or that have none: the denominator rule skips them.
+NO_DENOMINATOR_RULE = ("count", "ratio")
+#: Statistics whose numerator is no count of people or events (a mean's is the sum of the values): the count rule
+#: skips them; their value is hidden by the denominator rule (fewer than `min_denominator` people measured).
+NO_COUNT_RULE = ("mean",)
 
 
 @dataclass(frozen=True)
 class SuppressionRule:
-    """Small-number rule: counts from 1 to min_count - 1 and denominators below min_denominator are hidden.
-
-    Zero counts stay visible. Values that could be recovered by differencing from published figures are
-    hidden as well (complementary suppression, see `suppress`).
+    """Small-number rule: counts from 1 to min_count - 1, denominators below min_denominator and complements from
+    1 to min_count - 1 are hidden, and so is every value from which a hidden count could be narrowed down to fewer
+    than min_count possible values.
     """
 
     min_count: int = 5
@@ -33,130 +52,77 @@ class SuppressionRule:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ValueError(f"{name} must be a whole number of at least 0, got {value!r}")
-        if self.min_count < 2 and self.min_denominator < 1:
-            raise ValueError("rule hides nothing: min_count must be at least 2 or min_denominator at least 1")
+        if self.min_count < 2:
+            raise ValueError("min_count must be at least 2: the rule protects counts from 1 to min_count - 1")
+        if self.min_denominator < 1:
+            raise ValueError("min_denominator must be at least 1")
 
     def describe_de(self) -> str:
-        """German footnote text for reports, derived from the thresholds."""
+        """The rule and the protection criterion in plain German, for the reports (from the thresholds)."""
         largest = self.min_count - 1
-        clauses = []
-        if largest == 1:
-            clauses.append("1 Fall")
-        elif largest > 1:
-            clauses.append(f"1 bis {largest:,} Fällen".replace(",", "."))
-        if self.min_denominator > 0:
-            clauses.append(f"einer Bezugsgröße unter {self.min_denominator:,}".replace(",", "."))
+        cases = "1 Fall" if largest == 1 else f"1 bis {_german(largest)} Fällen"
+        people = "1 Person" if largest == 1 else f"1 bis {_german(largest)} Personen"
         return (
-            f"Werte mit {' oder '.join(clauses)} werden nicht ausgewiesen ({SUPPRESSED_MARKER}), "
-            "ebenso Werte, aus denen sie durch Differenzbildung errechnet werden könnten. "
-            "Nullwerte werden gezeigt."
+            f"Werte mit {cases} oder einer Bezugsgröße unter {_german(self.min_denominator)} werden nicht "
+            f"ausgewiesen ({SUPPRESSED_MARKER}), ebenso Anteile, bei denen nur {people} nicht zur gezählten Gruppe "
+            "gehören (z. B. 47 von 48). Nullwerte werden gezeigt. Damit sich kein verborgener Wert aus "
+            "veröffentlichten Zahlen zurückrechnen lässt – aus der Summe der Ortsteile eines Stadtteils, aus "
+            "Indikatoren, die dieselbe Zahl als Nenner zeigen, aus überlappenden Mehrjahreszeiträumen –, werden "
+            "weitere Werte verborgen, bis jeder verborgene Wert auch mit allen veröffentlichten Zahlen zusammen "
+            f"noch mindestens {_german(self.min_count)} mögliche Werte offenlässt."
         )
+
+
+def _german(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
 
 
 DEFAULT_RULE = SuppressionRule()
 
 
-def primary_suppression(numerator, denominator=None, rule=DEFAULT_RULE):
-    """Primary suppression flags: numerator in [1, min_count - 1] or denominator below min_denominator.
-
-    Zero numerators are never suppressed by the count rule; NaN numerators or denominators do not trigger.
-    """
+def primary_reasons(numerator, denominator, statistic, rule: SuppressionRule = DEFAULT_RULE) -> np.ndarray:
+    """The reason each cell is hidden by the rule proper ("" when it is not): a small count, a small
+    denominator, or a small complement of a share. NaN does not trigger."""
     numerator = np.asarray(numerator, dtype=float)
-    flags = (numerator > 0) & (numerator < rule.min_count)
-    if denominator is None:
-        return flags
-    return flags | (np.asarray(denominator, dtype=float) < rule.min_denominator)
+    denominator = np.asarray(denominator, dtype=float)
+    statistic = np.asarray(statistic, dtype=str)
+    small_count = ~np.isin(statistic, NO_COUNT_RULE) & (numerator >= 1) & (numerator < rule.min_count)
+    small_denominator = ~np.isin(statistic, NO_DENOMINATOR_RULE) & (denominator < rule.min_denominator)
+    complement = denominator - numerator
+    small_complement = (statistic == "proportion") & (complement >= 1) & (complement < rule.min_count)
+    return np.select(
+        [small_count, small_denominator, small_complement], list(PRIMARY_REASONS), ""
+    ).astype(object)
 
 
 def suppress(
-    table: pd.DataFrame,
-    parents: Mapping[str, str],
+    cells: pd.DataFrame,
+    members: dict[str, tuple[str, ...]],
+    declared_links=(),
     rule: SuppressionRule = DEFAULT_RULE,
-    value_columns: tuple[str, ...] = VALUE_COLUMNS,
 ) -> pd.DataFrame:
-    """Apply primary and complementary suppression to an indicator table and return a new table.
+    """Primary and secondary suppression of a table of TRUE values.
 
-    `parents` maps a district code to the code of its published parent (Ortsteil -> Stadtteil,
-    Stadtteil -> city). Adds `suppressed` and `suppression_reason` ("" when shown) and blanks `numerator`
-    and `value_columns` of suppressed rows; the denominator stays visible. See `_complementary` for the
-    differencing protection.
+    `cells`: one row per published cell with `indicator, area, period, window` (the single periods the cell sums
+    over), `statistic, numerator, denominator`. `members`: every area's base units (inhabited Ortsteile).
+    `declared_links`: pairs of quantities ``((indicator, "numerator"|"denominator"), ...)`` that are the same
+    count (the catalogue's ``…_same_as``); quantities equal in every cell are linked as well (an attacker would
+    notice). Returns, in the order of `cells`: ``numerator_shown``, ``denominator_shown`` and ``reason``.
     """
-    required = (*KEY_COLUMNS, "numerator", "denominator", *value_columns)
-    missing = [name for name in required if name not in table]
-    if missing:
-        raise ValueError(f"table lacks the column(s) {', '.join(missing)}")
-    if table.duplicated(list(KEY_COLUMNS)).any():
-        raise ValueError("table must have one row per indicator, district and period")
-    numerator = table["numerator"].to_numpy(dtype=float, na_value=np.nan)
-    denominator = table["denominator"].to_numpy(dtype=float, na_value=np.nan)
-    small_count = primary_suppression(numerator, None, rule)
-    primary = primary_suppression(numerator, denominator, rule)
-    suppressed = _complementary(table, parents, numerator, primary)
-    reason = np.select(
-        [small_count, primary, suppressed],
-        [REASON_SMALL_COUNT, REASON_SMALL_DENOMINATOR, REASON_DIFFERENCING],
-        "",
+    # one canonical order, so that the same cells give the same choice of partners whatever order they come in
+    order = cells.sort_values(["indicator", "area", "period"], kind="stable").index
+    canonical = cells.loc[order].reset_index(drop=True)
+    reasons = primary_reasons(canonical["numerator"], canonical["denominator"], canonical["statistic"], rule)
+    links = sorted(set(declared_links) | set(links_of(detect_links(canonical))))
+    structure = Structure(members, links, min_count=rule.min_count, min_denominator=rule.min_denominator)
+    protected = protect(canonical, reasons != "", structure)
+    reasons = np.where(protected["secondary"].to_numpy() & (reasons == ""), REASON_SECONDARY, reasons)
+    result = pd.DataFrame(
+        {
+            "numerator_shown": protected["numerator_shown"].to_numpy(dtype=bool),
+            "denominator_shown": protected["denominator_shown"].to_numpy(dtype=bool),
+            "reason": reasons,
+        },
+        index=order,
     )
-    result = table.copy()
-    result["suppressed"] = suppressed
-    result["suppression_reason"] = reason
-    for name in ("numerator", *value_columns):
-        result[name] = result[name].where(~suppressed)
-    return result
-
-
-def _depths(codes, parents):
-    """Number of ancestors of each code in the parents mapping."""
-    depths = []
-    for code in codes:
-        depth, current = 0, code
-        while current in parents:
-            depth, current = depth + 1, parents[current]
-            if depth > len(parents):
-                raise ValueError(f"the parents mapping contains a cycle through {code!r}")
-        depths.append(depth)
-    return np.array(depths)
-
-
-def _complementary(table, parents, numerator, primary):
-    """Extend primary suppression so that no hidden numerator can be recovered by differencing.
-
-    Each parent row and its children rows (same indicator and period) form a relation parent = sum of
-    children; empty or missing parent codes mean "no parent". Repeated to a fixed point, top level first:
-    (1) a child with the same positive numerator as its parent (single inhabited child) shares the
-    parent's status; (2) a relation with exactly one hidden cell (a child, or the parent itself) also
-    hides its published child with the smallest positive numerator (ties: smallest code).
-    """
-    parents = {child: parent for child, parent in parents.items() if isinstance(parent, str) and parent}
-    keys = pd.MultiIndex.from_frame(table[list(KEY_COLUMNS)].astype(str))
-    indicator, district, period = (keys.get_level_values(level) for level in range(3))
-    parent_keys = pd.MultiIndex.from_arrays([indicator, district.map(parents), period])
-    parent_row = keys.get_indexer(parent_keys)
-    child = np.flatnonzero(parent_row >= 0)
-    parent_of_child = parent_row[child]
-    codes, code_rank = np.unique(district.to_numpy(dtype=str), return_inverse=True)
-    row_depth = _depths(codes.tolist(), parents)[code_rank]
-    has_children = np.bincount(parent_of_child, minlength=len(table)) > 0
-    positive = numerator > 0
-    same_as_parent = positive[child] & (numerator[child] == numerator[parent_of_child])
-    hidden = primary.copy()
-    changed = True
-    while changed:
-        before = hidden.copy()
-        for depth in np.unique(row_depth[has_children]):
-            relation = has_children & (row_depth == depth)
-            in_relation = relation[parent_of_child]
-            pairs = in_relation & same_as_parent
-            shared = hidden[child[pairs]] | hidden[parent_of_child[pairs]]
-            hidden[child[pairs][shared]] = True
-            hidden[parent_of_child[pairs][shared]] = True
-            hidden_children = np.bincount(parent_of_child, weights=hidden[child], minlength=len(table))
-            hidden_cells = hidden_children + hidden
-            open_relation = relation & (hidden_cells == 1)
-            candidates = child[open_relation[parent_of_child] & ~hidden[child] & positive[child]]
-            order = np.lexsort((code_rank[candidates], numerator[candidates], parent_row[candidates]))
-            candidates = candidates[order]
-            first = np.unique(parent_row[candidates], return_index=True)[1]
-            hidden[candidates[first]] = True
-        changed = bool((hidden != before).any())
-    return hidden
+    return result.loc[cells.index]
