@@ -2,7 +2,10 @@
 
 Owns: `estimates` (values with confidence intervals as in PHEindicatormethods, comparison with a benchmark,
 trend test, pooling), `life_tables` (life expectancy), `standardisation` (SMR), `inequality` (SII, RII),
-`suppression` (the one small-number rule) and `checks` (argument checks shared by these modules).
+`suppression` (the one small-number rule), `social_index` and `index_uncertainty` (the Gesundheits- und
+Sozialindex), `neighbours` (similar areas), `targets`, `change` (between two periods), `projection` (the
+population projection with back-tested prediction intervals) and `checks` (argument checks shared by these
+modules).
 
 May import: `quartiersprofile.model`.
 """
@@ -13,12 +16,14 @@ from .estimates import (
     Trend,
     compare_to_benchmark,
     dsr,
+    dsr_variance,
     mean,
     mean_from_summary,
     pool,
     proportion,
     rate,
     recent_trend,
+    weighted_trend,
 )
 from .inequality import InequalityEstimate, sii
 from .life_tables import LifeExpectancyEstimate, life_expectancy
@@ -30,12 +35,14 @@ __all__ = [
     "Trend",
     "compare_to_benchmark",
     "dsr",
+    "dsr_variance",
     "mean",
     "mean_from_summary",
     "pool",
     "proportion",
     "rate",
     "recent_trend",
+    "weighted_trend",
     "InequalityEstimate",
     "LifeExpectancyEstimate",
     "expected_events",

@@ -46,3 +46,34 @@ def scalar_or_array(value):
         value = np.asarray(value)
         return str(value) if value.dtype.kind == "U" else float(value)
     return value
+
+
+def fail(message):
+    """Raise ValueError(message): for checks that are no simple condition."""
+    raise ValueError(message)
+
+
+def check_fraction(name, value):
+    """Return a share or level (e.g. a confidence level) as float after checking it lies strictly between 0 and 1."""
+    if np.ndim(value) != 0 or not 0 < value < 1:
+        fail(f"{name} must be one number between 0 and 1 (e.g. 0.95), not {value!r}")
+    return float(value)
+
+
+def check_frame(name, frame):
+    """A table of areas (rows) by indicators (columns) as floats, after checking it is one with unique labels."""
+    import pandas as pd  # only the table-taking functions need pandas
+
+    if not isinstance(frame, pd.DataFrame):
+        fail(f"{name} must be a pandas DataFrame with areas as rows and indicators as columns")
+    if frame.index.has_duplicates or frame.columns.has_duplicates:
+        fail(f"{name} has duplicate area or indicator labels")
+    try:
+        return frame.astype(float)
+    except (TypeError, ValueError):
+        fail(f"{name} must hold numbers only")
+
+
+def listed(labels):
+    """Labels as one comma-separated text, for messages."""
+    return ", ".join(str(label) for label in labels)

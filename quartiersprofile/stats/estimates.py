@@ -246,6 +246,53 @@ def recent_trend(numerators, denominators, statistic="proportion", periods=5, co
     return Trend(direction, p_value, method)
 
 
+def dsr_variance(events, population, standard=None, multiplier=100_000):
+    """The variance of a directly standardised rate (Dobson et al. 1991): sum(events_i * (w_i / n_i)^2) /
+    sum(w)^2, times multiplier^2; age bands on the last axis, as `dsr`. NaN where a band has no population."""
+    x, n = broadcast(events, population)
+    weights = np.asarray(ESP2013 if standard is None else standard, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        variance = np.sum(x * (weights / n) ** 2, axis=-1) / weights.sum() ** 2 * multiplier**2
+    return np.where(np.any(n <= 0, axis=-1), np.nan, variance)
+
+
+def weighted_trend(values, variances, periods=5, confidence=0.95):
+    """Test for a linear trend in estimates with known variances (last axis, oldest first), such as DSRs: the
+    slope of a weighted least-squares line (weights 1 / variance) divided by its standard error, compared with
+    the standard normal (a chi-square with 1 degree of freedom), as for a meta-regression on time.
+
+    Used for age-standardised rates instead of the Poisson test on crude counts, which mistakes a change in the
+    age structure (an ageing area) for a trend. "not calculated" with fewer than `periods` values, a missing
+    value or a variance that is not positive.
+    """
+    confidence = check_confidence(confidence)
+    check_whole_number("periods", periods, 2)
+    y, v = broadcast(values, variances)
+    if y.ndim == 0:
+        raise ValueError("values and variances need a time axis (the last axis)")
+    y, v = y[..., -periods:], v[..., -periods:]
+    time = np.arange(y.shape[-1], dtype=float)
+    usable = (y.shape[-1] == periods) & np.all(np.isfinite(y) & np.isfinite(v) & (v > 0), axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = np.where(usable[..., None], 1 / v, 0.0)
+        total = w.sum(axis=-1)
+        centred = time - np.sum(w * time, axis=-1)[..., None] / total[..., None]
+        spread = np.sum(w * centred**2, axis=-1)
+        slope = np.sum(w * centred * y, axis=-1) / spread
+        chi_square = slope**2 * spread
+    p_value = np.where(usable, special.chdtrc(1, chi_square), np.nan)
+    significant = p_value < 1 - confidence
+    direction = np.select(
+        [~usable, significant & (slope > 0), significant & (slope < 0)],
+        ["not calculated", "increasing", "decreasing"],
+        "no significant change",
+    )
+    method = "weighted least-squares slope of the estimates (weights 1/variance), z test"
+    if direction.ndim == 0:
+        return Trend(str(direction), float(p_value), method)
+    return Trend(direction, p_value, method)
+
+
 def pool(counts, window):
     """Rolling sums over `window` periods along the last axis (position t sums t-window+1..t).
 

@@ -487,3 +487,23 @@ def test_the_package_re_exports_the_estimates():
              "proportion", "rate", "recent_trend"]  # fmt: skip
     assert set(names) <= set(stats.__all__)
     assert all(getattr(stats, name) is getattr(estimates, name) for name in names)
+
+
+def test_dsr_variance_is_dobson_s():
+    events, population, standard = [3.0, 10.0], [1000.0, 500.0], [6000.0, 4000.0]
+    expected = (3 * (6000 / 1000) ** 2 + 10 * (4000 / 500) ** 2) / 10000**2 * 100_000**2
+    assert stats.dsr_variance(events, population, standard) == pytest.approx(expected, rel=1e-12)
+    assert np.isnan(stats.dsr_variance([1.0, 2.0], [0.0, 10.0], standard))
+
+
+def test_weighted_trend_agrees_with_numpy_weighted_least_squares():
+    values = np.array([[510.0, 498.0, 470.0, 455.0, 440.0], [300.0, 305.0, 298.0, 302.0, 301.0]])
+    variances = np.array([[400.0, 380.0, 420.0, 390.0, 410.0], [900.0, 800.0, 950.0, 870.0, 910.0]])
+    trend = stats.weighted_trend(values, variances)
+    for row in range(2):
+        slope, covariance = np.polyfit(np.arange(5.0), values[row], 1, w=1 / np.sqrt(variances[row]), cov="unscaled")
+        p_value = sps.chi2.sf(slope[0] ** 2 / covariance[0, 0], 1)
+        assert trend.p_value[row] == pytest.approx(p_value, rel=1e-9)
+    assert trend.direction.tolist() == ["decreasing", "no significant change"]
+    assert stats.weighted_trend([1.0, 2.0, 3.0, 4.0, np.nan], [1.0] * 5).direction == "not calculated"
+    assert stats.weighted_trend([1.0, 2.0, 3.0, 4.0, 5.0], [1.0, 1.0, 0.0, 1.0, 1.0]).direction == "not calculated"
