@@ -14,14 +14,13 @@ import pandas as pd
 
 from ..model import periods
 from ..model.contract import SECTIONS
+from ..model.focus import overview_codes
 from . import charts
 from .profile import Profile
 from .tables import ProfileTables, latest_period
 
-#: The five focus districts of the advisory board (ZWK): Stadtteile Lehe, Leherheide and Surheide, Ortsteile
-#: Geestendorf and Grünhöfe.
-FOCUS_CODES = ("13", "12", "212", "215", "23")
-
+#: The classifications of a value compared with the city (not "not compared", not "suppressed").
+COMPARED = ("better", "similar", "worse", "higher", "lower")
 
 FOCUS_MARK = "★"  # a focus district itself
 
@@ -51,18 +50,28 @@ def ortsteil_code(area) -> str:
     return area.also_code or area.code
 
 
-def focus_mark(area) -> str:
-    """★ for a focus district, ☆ for an Ortsteil of a focus Stadtteil or a Stadtteil with a focus Ortsteil."""
-    if {area.code, area.also_code} & set(FOCUS_CODES):
+def focus_codes(tables: ProfileTables) -> tuple[str, ...]:
+    """The focus districts of the advisory board (ZWK) that the overview marks: the areas of the focus group
+    "fokusgebiete" in dataset.toml (`model.focus.OVERVIEW_GROUP`; in the sample data the Stadtteile Lehe,
+    Leherheide and Surheide and the Ortsteile Geestendorf and Grünhöfe). None declared: no marks."""
+    return overview_codes(tables.metadata)
+
+
+def focus_mark(area, codes: tuple[str, ...]) -> str:
+    """★ for a focus district (of `codes`), ☆ for an Ortsteil of a focus Stadtteil or a Stadtteil with a focus
+    Ortsteil."""
+    codes = set(codes)
+    if {area.code, area.also_code} & codes:
         return FOCUS_MARK
-    if area.parent_code in FOCUS_CODES or set(area.members) & set(FOCUS_CODES):
+    if area.parent_code in codes or set(area.members) & codes:
         return FOCUS_PART_MARK
     return ""
 
 
 def focus_ortsteile(tables: ProfileTables) -> list[str]:
     """Ortsteil codes covered by the focus districts (for the maps)."""
-    return sorted({m for a in tables.areas if a.code in FOCUS_CODES for m in a.members})
+    codes = set(focus_codes(tables))
+    return sorted({m for a in tables.areas if {a.code, a.also_code} & codes for m in a.members})
 
 
 def area_rows(tables: ProfileTables, period: str, level: str) -> pd.DataFrame:
@@ -86,7 +95,7 @@ def area_rows(tables: ProfileTables, period: str, level: str) -> pd.DataFrame:
 def compared_indicators(rows: pd.DataFrame) -> pd.DataFrame:
     """Catalogue rows (id, section, name, unit, polarity, period_label) of the indicators compared with the city
     for at least one area, in catalogue order."""
-    compared = rows.groupby("id", sort=False)["comparison_95"].agg(lambda c: (c != "not compared").any())
+    compared = rows.groupby("id", sort=False)["comparison_95"].agg(lambda c: c.isin(COMPARED).any())
     first = rows.drop_duplicates("id").set_index("id")
     columns = ["section", "name", "unit", "polarity", "period_label"]
     return first.loc[compared[compared].index, columns].reset_index()
@@ -128,7 +137,7 @@ def section_maps(tables: ProfileTables, period: str) -> list[tuple[str, charts.C
             name=f"{spec['name']} ({spec['unit']})",
         )
         chart = charts.tile_map(ortsteile, highlight=focus_ortsteile(tables), values=values, geojson=tables.boundaries)
-        caption = f"{section}: {spec['name']} ({spec['unit']}), {periods.short_label(spec['period_label'])}"
+        caption = f"{section}: {spec['name']} ({spec['unit']}), {periods.label(spec['period_label'])}"
         maps.append((caption, chart))
     return maps
 

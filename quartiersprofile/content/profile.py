@@ -15,13 +15,13 @@ import pandas as pd
 
 from ..model import areas as area_rules
 from ..model import periods
-from ..model.age_bands import AGE_BANDS
+from ..model.age_bands import AGE_BANDS, AGE_GROUPS, age_group_label, bands_of_group
 from ..model.dataset import load_dataset
+from . import insight_rows
 from .tables import ProfileTables, compute_tables, latest_period, load_tables
 
 _NO_VALUES = np.array([], dtype=float)
 _PEER_COLUMNS = ["value", "lower", "upper", "suppressed"]  # what `Profile.peer_values` adds to each peer
-AGE_GROUPS = {"unter 18": (0, 17), "18–64": (18, 64), "65–79": (65, 79), "80 und älter": (80, 200)}
 
 
 def open_profile(
@@ -109,7 +109,8 @@ class Profile:
         catalogue = self.catalogue[fields].rename(
             columns={"numerator": "numerator_definition", "denominator": "denominator_definition"}
         )
-        return catalogue.join(rows, how="inner").reset_index(drop=True)
+        # the benchmark "ähnliche Gebiete" and the target beside each value (empty in hidden rows)
+        return insight_rows.with_benchmarks(self, catalogue.join(rows, how="inner").reset_index(drop=True))
 
     def peer_values(self, indicator: str) -> pd.DataFrame:
         """The indicator for all peer areas in the reporting period: code, name, value, lower, upper,
@@ -193,15 +194,19 @@ class Profile:
         return frame.sort_values(["sex", "age_band"], key=lambda s: s.map(order) if s.name == "age_band" else s)
 
     def age_groups(self) -> pd.DataFrame:
+        """Share of each age group (`model.age_bands.AGE_GROUPS`, named from its bounds) in the area and the city
+        (percent): group, lower, upper, district_share, city_share."""
+
         def shares(code):
             pop = self._population(code).groupby("age_band")["population"].sum()
-            lower = pop.index.str.extract(r"^(\d+)", expand=False).astype(int)
             total = pop.sum()
-            return [pop[(lower >= lo) & (lower <= hi)].sum() / total * 100 for lo, hi in AGE_GROUPS.values()]
+            return [pop.reindex(list(bands_of_group(lo, hi))).sum() / total * 100 for lo, hi in AGE_GROUPS]
 
         return pd.DataFrame(
             {
-                "group": list(AGE_GROUPS),
+                "group": [age_group_label(lo, hi) for lo, hi in AGE_GROUPS],
+                "lower": [lo for lo, _ in AGE_GROUPS],
+                "upper": [hi for _, hi in AGE_GROUPS],
                 "district_share": shares(self.area.code),
                 "city_share": shares(self.city.code),
             }
@@ -221,6 +226,11 @@ class Profile:
                 "city_population": [totals.get((self.city.code, p), np.nan) for p in years],
             }
         )
+
+    @property
+    def area_km2(self) -> float:
+        """The area's size from the register: a Stadtteil's and the city's include their uninhabited Ortsteile."""
+        return float(self.tables.districts.set_index("code").at[self.area.code, "area_km2"])
 
     @property
     def population_total(self) -> float:

@@ -32,12 +32,14 @@ CLASSIFICATION_LABELS = {
     "higher": "höher",
     "lower": "niedriger",
     "not compared": "nicht verglichen",
+    "suppressed": "unterdrückt",
 }
 TREND_LABELS = {
     "increasing": "steigend",
     "decreasing": "fallend",
     "no significant change": "keine signifikante Veränderung",
     "not calculated": "nicht berechnet",
+    "suppressed": "unterdrückt",
 }
 
 # Counts and densities per km² are whole numbers; "Anzahl" is not printed after the value.
@@ -46,11 +48,52 @@ _PER_AREA = re.compile(r"(je|/)\s*km²$")
 _SILENT_UNITS = frozenset({"", "Anzahl"})
 
 
+_VOWEL = re.compile(r"[aeiouyäöü]", re.IGNORECASE)
+#: The gender ending of a word ("Hausärzt:innen", "Einwohner*in", "Schulabgänger_innen", "ÄrztInnen"), perhaps
+#: followed by punctuation ("Einwohner:innen)").
+_GENDER_ENDING = re.compile(r"(?:[:*_/]in(?:nen)?|(?<=[a-zäöüß])In(?:nen)?)(?=\W*$)")
+
+
+class GermanHyphenator(pyphen.Pyphen):
+    """pyphen's German patterns with two corrections, so that no break splits a word stem:
+
+    * a gender form breaks only in its stem, where the feminine word breaks ("Hausärztinnen"), never at or after
+      the gender sign: "Haus-ärzt:innen", not "Hausärz-t:innen" nor "Hausärzt:in-nen";
+    * every part keeps a vowel: a break that would leave only consonants ("Hau-s-ärz-te", "t:innen") is dropped,
+      the letters stay with the syllable before them ("Haus-ärz-te").
+    """
+
+    def positions(self, word: str) -> list:
+        gender = _GENDER_ENDING.search(word)
+        stem = word[: gender.start()] if gender else word
+        probe = stem + "innen" if gender else word  # the patterns know the feminine word, not the gender sign
+        found = [position for position in super().positions(probe) if position < len(stem)]
+        return _voiced(stem, found)
+
+
+def _voiced(stem: str, positions: list) -> list:
+    """The breaks of `positions` (ascending) after which and before which the stem's parts have a vowel."""
+    kept: list = []
+    ends = [*positions[1:], len(stem)][: len(positions)]
+    for position, end in zip(positions, ends, strict=True):
+        before = stem[(kept[-1] if kept else 0) : position]
+        if _VOWEL.search(before) and _VOWEL.search(stem[position:end]):
+            kept.append(position)
+    return kept
+
+
 @functools.cache
-def hyphenator() -> pyphen.Pyphen:
-    """German syllable breaks (`pyphen.Pyphen`), loaded on first use: reading the dictionary is slow, and most
-    processes that import this module never hyphenate."""
-    return pyphen.Pyphen(lang=LOCALE)
+def hyphenator() -> GermanHyphenator:
+    """German syllable breaks (a `pyphen.Pyphen`, see `GermanHyphenator`), loaded on first use: reading the
+    dictionary is slow, and most processes that import this module never hyphenate."""
+    return GermanHyphenator(lang=LOCALE)
+
+
+def sentence(text: str) -> str:
+    """The text as a sentence with one full stop: "… 59,1 je 100.000 Einw." stays as it is (its abbreviation's
+    point ends the sentence), anything else gets a "."."""
+    text = text.rstrip()
+    return text if text.endswith((".", "!", "?", "…")) else f"{text}."
 
 
 def is_missing(x) -> bool:
@@ -102,6 +145,14 @@ def format_value(value, unit: str | None, decimals: int | None = None) -> str:
     if number == MISSING or not isinstance(unit, str) or unit in _SILENT_UNITS:
         return number
     return f"{number}{NBSP}{unit}"
+
+
+def format_values(values, unit: str | None, separator: str = " bzw. ") -> str:
+    """Several values of one unit, the unit once: "842,4 bzw. 246,3 je 100.000 Einw." (as `format_value`)."""
+    numbers = [format_number(value, decimals_for(unit)) for value in values]
+    if not isinstance(unit, str) or unit in _SILENT_UNITS or numbers[-1] == MISSING:
+        return separator.join(numbers)
+    return f"{separator.join(numbers)}{NBSP}{unit}"
 
 
 def format_interval(lower, upper, decimals: int = 1) -> str:

@@ -107,7 +107,7 @@ def test_suppressed_rows_carry_no_count_value_or_interval(tables):
     hidden = t[t["suppressed"]]
     assert len(hidden) > 0
     assert hidden[["numerator", "value", "lower", "upper", "lower_998", "upper_998"]].isna().all().all()
-    assert (hidden["comparison_95"] == "not compared").all()
+    assert (hidden["comparison_95"] == "suppressed").all() and (hidden["trend"] == "suppressed").all()
     visible_small = t[~t["suppressed"] & t["numerator"].between(1, 4)]
     statistic = t["indicator"].map(tables.catalogue.set_index("id")["statistic"])
     assert visible_small.index.intersection(statistic[statistic.isin(["proportion", "rate", "dsr"])].index).empty
@@ -146,17 +146,30 @@ def _area(code, level, parent=""):
 
 def test_suppression_hides_a_means_small_n_and_a_hidden_city_value_everywhere():
     areas = [_area("1", "stadt"), _area("11", "stadtteil", "1"), _area("12", "stadtteil", "1")]
+    areas[0] = Area("1", "Gebiet 1", "stadt", "", "", ("11", "12"))
     table = pd.DataFrame({
         "indicator": ["M", "M", "M", "C", "C", "C"], "area": ["1", "11", "12"] * 2, "period": "2024",
+        "period_label": "2024",
         "numerator": [60.0, 12.0, 48.0, 3.0, 1.0, 2.0], "denominator": [30.0, 3.0, 27.0, 900.0, 400.0, 500.0],
         "city_value": [2.0, 2.0, 2.0, 3.3, 3.3, 3.3], "comparison_95": "similar", "comparison_998": "similar",
+        "trend": "no significant change", "trend_p": 0.5,
     })  # fmt: skip
     for column in VALUE_COLUMNS:
         table[column] = table["numerator"] / table["denominator"]
     catalogue = pd.DataFrame({"id": ["M", "C"], "statistic": ["mean", "proportion"]})
     result = apply_suppression(table, catalogue, areas, SuppressionRule()).set_index(["indicator", "area"])
-    assert np.isnan(result.loc[("M", "11"), "denominator"])  # n = 3 people measured: a small count
-    assert result.loc[("M", "12"), "suppressed"] and np.isnan(result.loc[("M", "12"), "denominator"])  # 30 - 27
+    # n = 3 people measured (< 20): the mean and its sum are hidden, n is published like a denominator
+    assert result.loc[("M", "11"), "suppressed"] and np.isnan(result.loc[("M", "11"), "value"])
+    assert result.loc[("M", "11"), "denominator"] == 3 and result.loc[("M", "11"), "suppression_reason"] == (
+        "kleine Bezugsgröße"
+    )
+    # 12's sum would be the city's minus 11's: hidden as a partner (its n = 27 stays)
+    assert result.loc[("M", "12"), "suppressed"] and result.loc[("M", "12"), "suppression_reason"] == (
+        "Schutz vor Rückrechnung"
+    )
+    assert not result.loc["M", "denominator_suppressed"].any()
     assert result.loc["C", "suppressed"].all()  # 1, 2 and their sum 3 are all small counts
-    assert result.loc["C", "city_value"].isna().all() and (result.loc["C", "comparison_95"] == "not compared").all()
+    assert result.loc["C", "city_value"].isna().all() and (result.loc["C", "comparison_95"] == "suppressed").all()
     assert (result.loc["M", "city_value"] == 2.0).all()  # the city's mean (n = 30) is published
+    trends = result.loc[("M", "11"), "trend"], result.loc[("M", "1"), "trend"]
+    assert trends == ("suppressed", "no significant change")

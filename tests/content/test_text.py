@@ -149,10 +149,66 @@ def test_labels_cover_every_classification_and_trend():
         "higher": "höher",
         "lower": "niedriger",
         "not compared": "nicht verglichen",
+        "suppressed": "unterdrückt",  # a hidden value is compared with nothing (content/indicators.py)
     }
     assert text.TREND_LABELS == {
         "increasing": "steigend",
         "decreasing": "fallend",
         "no significant change": "keine signifikante Veränderung",
         "not calculated": "nicht berechnet",
+        "suppressed": "unterdrückt",
     }
+
+
+# --- hyphenation ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        # gender forms break in the stem only, never at or after the gender sign
+        ("Hausärzt:innen", "Haus-ärzt:innen"),  # pyphen alone: "Hau-särz-t:in-nen"
+        ("Jugendärzt:innen", "Ju-gend-ärzt:innen"),
+        ("Einwohner:innen", "Ein-woh-ner:innen"),
+        ("Einwohner:in", "Ein-woh-ner:in"),
+        ("Schulabgänger*innen", "Schul-ab-gän-ger*innen"),
+        ("Wähler_innen", "Wäh-ler_innen"),
+        ("EinwohnerInnen", "Ein-woh-nerInnen"),
+        ("Einwohner:innen)", "Ein-woh-ner:innen)"),
+        # every part keeps a vowel: no lone consonant between two breaks
+        ("Hausärzte", "Haus-ärz-te"),  # pyphen alone: "Hau-s-ärz-te"
+        ("Sprachförderbedarf", "Sprach-för-der-be-darf"),  # pyphen alone: "…be-da-rf"
+        ("Zielwert:", "Ziel-wert:"),
+        # ordinary words as before
+        ("Ärztinnen", "Ärz-tin-nen"),
+        ("Bevölkerungsdichte", "Be-völ-ke-rungs-dich-te"),
+        ("Fischereihafen", "Fi-sche-rei-ha-fen"),
+    ],
+)
+def test_hyphenation_never_splits_a_word_stem(word, expected):
+    assert text.hyphenator().inserted(word, hyphen="-") == expected
+
+
+def test_hyphenation_offers_only_breaks_in_the_stem_of_a_gender_form():
+    heads = [head for head, _ in text.hyphenator().iterate("Hausärzt:innen")]
+    assert heads == ["Haus"]
+    assert all(":" not in head for head, _ in text.hyphenator().iterate("Schulabgänger:innen"))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Bremerhaven 2024: 59,1 je 100.000 Einw.", "Bremerhaven 2024: 59,1 je 100.000 Einw."),
+        ("Bremerhaven: 22,4 %", "Bremerhaven: 22,4 %."),
+        ("Werte (2024) ", "Werte (2024)."),
+        ("Wirklich?", "Wirklich?"),
+    ],
+)
+def test_a_sentence_ends_with_one_full_stop(sentence, expected):
+    assert text.sentence(sentence) == expected
+
+
+def test_format_values_names_a_shared_unit_once():
+    assert text.format_values([842.44, 246.25], "je 100.000 Einw.") == f"842,4 bzw. 246,3{NBSP}je 100.000 Einw."
+    assert text.format_values([2348.5], "Einw. je km²") == f"2.349{NBSP}Einw. je km²"
+    assert text.format_values([12, 7], "Anzahl", " und ") == "12 und 7"

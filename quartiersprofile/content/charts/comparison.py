@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import numpy as np
 import pandas as pd
+from matplotlib import ticker
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
@@ -16,6 +15,7 @@ from ..text import (
     format_interval,
     format_number,
     format_value,
+    sentence,
 )
 from .style import (
     CI_LABEL,
@@ -25,6 +25,7 @@ from .style import (
     HIGHLIGHT,
     MARKER_EDGE,
     MUTED,
+    NARROW_WIDTH,
     PALETTE,
     RANGE_DARK,
     RANGE_LIGHT,
@@ -46,6 +47,7 @@ from .style import (
     period_axis,
     styled,
     text_columns,
+    wrap_to_width,
 )
 
 # --- indicators ---------------------------------------------------------------------------------------
@@ -53,12 +55,19 @@ from .style import (
 
 @styled
 def district_bars(
-    table: pd.DataFrame, highlight: str, city_value: float, indicator_name: str, unit: str
+    table: pd.DataFrame,
+    highlight: str,
+    city_value: float,
+    indicator_name: str,
+    unit: str,
+    row_inches: float = 0.2,
+    narrow: bool = False,
 ) -> Chart:
     """Areas compared on one indicator: bars sorted by value, CI whiskers, the city as a dashed line.
 
     ``table``: ``code, name, value, lower, upper, suppressed``. The ``highlight`` area (a code) is drawn in
-    the highlight colour with a bold label; suppressed areas go to the bottom with "•".
+    the highlight colour with a bold label; suppressed areas go to the bottom with "•". ``row_inches`` is the
+    height of one area's row (a slide packs many areas tighter); ``narrow`` draws the phone variant.
     """
     table = blank_suppressed(table, ["value", "lower", "upper"])
     table["code"] = table["code"].astype(str)
@@ -69,7 +78,11 @@ def district_bars(
     is_highlight = (rows["code"] == str(highlight)).to_numpy()
     decimals = decimals_for(unit)
 
-    fig = Figure(figsize=(WIDTH, 0.2 * len(rows) + 1.2))
+    width = NARROW_WIDTH if narrow else WIDTH
+    # Centred under the bars: no wider than they are (the names and values take about 1.7 in beside them).
+    x_label = wrap_to_width(axis_label(indicator_name, unit), (width - 1.7) * 72, 8.5)
+    extra = 0.14 * x_label.count("\n") + (0.3 if narrow else 0.0)  # wrapped label lines; two-column legend
+    fig = Figure(figsize=(width, row_inches * len(rows) + 1.2 + extra))
     ax = fig.subplots()
     ax.barh(
         y[: len(shown)],
@@ -109,7 +122,9 @@ def district_bars(
         label.set_fontweight("bold" if bold else "normal")
     ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.xaxis.set_major_formatter(GermanFormatter())
-    ax.set_xlabel(axis_label(indicator_name, unit))
+    if narrow:  # room for four numbers such as "1.200" side by side
+        ax.xaxis.set_major_locator(ticker.MaxNLocator(nbins=4))
+    ax.set_xlabel(x_label)
     ax.grid(axis="x")
     values = [
         SUPPRESSED_LABEL if s else format_number(v, decimals)
@@ -119,7 +134,8 @@ def district_bars(
     ci_handle = Line2D([], [], color="#333333", linewidth=0.7, marker="|", markersize=5, label=CI_LABEL)
     handles = [patch_handle(HIGHLIGHT, name) for name in rows.loc[is_highlight, "name"]]
     handles.append(patch_handle(MUTED, "andere Gebiete"))
-    legend_below(fig, handles + optional_handles(ci_handle, len(with_ci), city_value, rows["suppressed"]))
+    handles += optional_handles(ci_handle, len(with_ci), city_value, rows["suppressed"])
+    legend_below(fig, handles, narrow=narrow)
 
     alt = [f"{indicator_name} im Vergleich von {len(rows)} Gebieten, nach Wert sortiert."]
     for row in rows[is_highlight].itertuples():
@@ -127,17 +143,17 @@ def district_bars(
             alt.append(f"{row.name}: {SUPPRESSED_LABEL} (zu kleine Fallzahl).")
         else:
             ci = format_interval(row.lower, row.upper, decimals)
-            alt.append(
-                f"{row.name}: {format_value(row.value, unit)}"
-                + (f" ({CI_LABEL} {ci})." if ci != "–" else ".")
-            )
+            interval = f" ({CI_LABEL} {ci})" if ci != "–" else ""
+            alt.append(sentence(f"{row.name}: {format_value(row.value, unit)}{interval}"))
     if not pd.isna(city_value):
-        alt.append(f"{CITY_NAME}: {format_value(city_value, unit)}.")
+        alt.append(sentence(f"{CITY_NAME}: {format_value(city_value, unit)}"))
     if len(shown):
         top, bottom = shown.iloc[0], shown.iloc[-1]
         alt.append(
-            f"Höchster Wert: {top['name']} mit {format_value(top['value'], unit)}; niedrigster: "
-            f"{bottom['name']} mit {format_value(bottom['value'], unit)}."
+            sentence(
+                f"Höchster Wert: {top['name']} mit {format_value(top['value'], unit)}; niedrigster: "
+                f"{bottom['name']} mit {format_value(bottom['value'], unit)}"
+            )
         )
     if hidden["suppressed"].any():
         names = ", ".join(hidden.loc[hidden["suppressed"], "name"])
@@ -148,29 +164,33 @@ def district_bars(
 
 
 @styled
-def trend_chart(series: pd.DataFrame, indicator_name: str, unit: str, district_name: str) -> Chart:
+def trend_chart(
+    series: pd.DataFrame, indicator_name: str, unit: str, district_name: str, narrow: bool = False
+) -> Chart:
     """District values over time with confidence band, and the city as a dashed line.
 
     ``series``: ``period, value, lower, upper, city_value, suppressed``; suppressed periods leave a gap in the
-    line and get a "•" at the bottom of the plot.
+    line and get a "•" at the bottom of the plot. ``narrow`` draws the phone variant.
     """
     series = blank_suppressed(series.sort_values("period").reset_index(drop=True), ["value", "lower", "upper"])
     x = np.arange(len(series))
-    fig = Figure(figsize=(WIDTH, 2.5))
+    height = 2.8 if narrow else 2.5
+    fig = Figure(figsize=(NARROW_WIDTH if narrow else WIDTH, height))
     ax = fig.subplots()
     ax.fill_between(x, series["lower"], series["upper"], color=HIGHLIGHT, alpha=0.2, linewidth=0)
     ax.plot(x, series["value"], **DISTRICT_LINE)
     ax.plot(x, series["city_value"], **CITY_LINE)
     for xi in x[series["suppressed"]]:
         mark_suppressed(ax, (xi, 0.05), xycoords=("data", "axes fraction"), dx=0)
-    period_axis(ax, series["period"].tolist())
+    period_axis(ax, series["period"].tolist(), most=6 if narrow else 12)
     ax.yaxis.set_major_formatter(GermanFormatter())
-    ax.set_ylabel(textwrap.fill(axis_label(indicator_name, unit), 34))  # vertical: keep within the axis
+    # Vertical: no longer than the plot is high (ticks and legend take the rest), or the figure edge cuts it.
+    ax.set_ylabel(wrap_to_width(axis_label(indicator_name, unit), (height - (1.25 if narrow else 0.95)) * 72, 8.5))
     ax.grid(axis="y")
     ci_handle = patch_handle(HIGHLIGHT + "33", CI_LABEL)  # the band's colour at alpha 0.2
     with_ci = series[["lower", "upper"]].notna().all(axis=1).any()
     handles = optional_handles(ci_handle, with_ci, series["city_value"].max(), series["suppressed"])
-    legend_below(fig, [district_handle(district_name), *handles])
+    legend_below(fig, [district_handle(district_name), *handles], narrow=narrow)
 
     shown = series[series["value"].notna()]
     alt = [
@@ -186,23 +206,31 @@ def trend_chart(series: pd.DataFrame, indicator_name: str, unit: str, district_n
     city = series.dropna(subset=["city_value"])
     if len(city):
         latest = city.iloc[-1]
-        alt.append(
-            f"{CITY_NAME} {period_label(latest['period'])}: {format_value(latest['city_value'], unit)}."
-        )
+        city_text = f"{CITY_NAME} {period_label(latest['period'])}: {format_value(latest['city_value'], unit)}"
+        alt.append(sentence(city_text))  # one full stop also after a unit such as "je 100.000 Einw."
     if series["suppressed"].any():
         periods = ", ".join(period_label(p) for p in series.loc[series["suppressed"], "period"])
         alt.append(f"Wegen zu kleiner Fallzahlen {SUPPRESSED_LABEL}: {periods}.")
     return Chart(fig, " ".join(alt))
 
 
+#: Further benchmarks a spine row may carry (`content.insight_rows.spine_rows`): column -> marker and legend label.
+SPINE_BENCHMARKS = {
+    "neighbours_value": ({"marker": "D", "markersize": 4.2, "markerfacecolor": "none", "markeredgecolor": "black",
+                          "markeredgewidth": 0.9}, "ähnliche Gebiete"),
+    "target": ({"marker": "|", "markersize": 9, "markeredgecolor": "black", "markeredgewidth": 1.8}, "Zielwert"),
+}  # fmt: skip
+
+
 def spine_positions(rows: pd.DataFrame) -> pd.DataFrame:
-    """Spine-chart x positions (0..1, city = 0.5) of value, minimum, q25, q75 and maximum per row.
+    """Spine-chart x positions (0..1, city = 0.5) of value, minimum, q25, q75 and maximum per row (and of the
+    further benchmarks in `SPINE_BENCHMARKS` the rows have).
 
     Each row is scaled by its largest distance from the city value, so the whole range fits; rows with
     polarity ``higher_is_worse`` are mirrored so that "better" is always on the right (neutral: higher right).
     """
     centre = rows["city_value"]
-    columns = ["value", "minimum", "q25", "q75", "maximum"]
+    columns = ["value", "minimum", "q25", "q75", "maximum", *(c for c in SPINE_BENCHMARKS if c in rows)]
     half = rows[columns].sub(centre, axis=0).abs().max(axis=1)
     half = half.where(half > 0, 1.0)
     sign = np.where(rows["polarity"] == "higher_is_worse", -1.0, 1.0)
@@ -210,23 +238,34 @@ def spine_positions(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 @styled
-def spine_chart(rows: pd.DataFrame) -> Chart:
+def spine_chart(rows: pd.DataFrame, narrow: bool = False) -> Chart:
     """Fingertips-style spine chart: the district on every indicator relative to the city and all areas.
 
     ``rows``: ``name, value, city_value, minimum, q25, q75, maximum, classification, polarity, suppressed``,
     optional ``unit`` (sets the decimals of the value columns). Light bar = range of all areas, dark bar =
-    middle 50 %, dashed centre line = city, circle = district coloured by its classification.
+    middle 50 %, dashed centre line = city, circle = district coloured by its classification. ``narrow`` (the
+    phone variant): each indicator's name on a line of its own above its bar, the legend in two columns.
     """
     rows = blank_suppressed(rows.reset_index(drop=True), ["value"])
     pos = spine_positions(rows)
     y = np.arange(len(rows))
-    fig = Figure(figsize=(WIDTH, 0.21 * len(rows) + 1.05))
+    bar = 0.42 if narrow else 0.64  # of a row
+    # Narrow: a row holds the name (beside the comparison: a very long name takes two lines) and the bar; the
+    # legend has two columns, so more lines.
+    names = [wrap_to_width(name, NARROW_WIDTH * 72 - 80, TABLE_FONTSIZE) for name in rows["name"]]
+    lines = max((name.count("\n") + 1 for name in names), default=1)
+    pitch = 0.26 + 0.12 * lines  # inches per row
+    size = (NARROW_WIDTH, pitch * len(rows) + 1.73 + 0.12 * lines) if narrow else (WIDTH, 0.21 * len(rows) + 1.05)
+    fig = Figure(figsize=size)
     ax = fig.subplots()
     low, high = pos[["minimum", "maximum"]].min(axis=1), pos[["minimum", "maximum"]].max(axis=1)
-    ax.barh(y, high - low, left=low, height=0.64, color=RANGE_LIGHT)
+    ax.barh(y, high - low, left=low, height=bar, color=RANGE_LIGHT)
     q_low, q_high = pos[["q25", "q75"]].min(axis=1), pos[["q25", "q75"]].max(axis=1)
-    ax.barh(y, q_high - q_low, left=q_low, height=0.64, color=RANGE_DARK)
-    ax.axvline(0.5, **CITY_LINE)
+    ax.barh(y, q_high - q_low, left=q_low, height=bar, color=RANGE_DARK)
+    if narrow:  # only across the bars: a line through the names above them would cross out letters
+        ax.vlines(np.full(len(y), 0.5), y - bar / 2 - 0.06, y + bar / 2 + 0.06, **CITY_LINE)
+    else:
+        ax.axvline(0.5, **CITY_LINE)
     drawn = pos["value"].notna().to_numpy()
     ax.scatter(
         pos["value"][drawn],
@@ -237,9 +276,30 @@ def spine_chart(rows: pd.DataFrame) -> Chart:
         edgecolors=MARKER_EDGE,
         c=[PALETTE[c] for c in rows["classification"][drawn]],
     )
+    benchmarks = [column for column in SPINE_BENCHMARKS if column in pos and pos[column].notna().any()]
+    for column in benchmarks:  # the similar areas' value and a target, where a row has them
+        shown = pos[column].notna().to_numpy()
+        ax.plot(pos[column][shown], y[shown], linestyle="none", zorder=4, **SPINE_BENCHMARKS[column][0])
     ax.set_xlim(-0.03, 1.03)
-    ax.set_ylim(len(rows) - 0.5, -0.5)
-    ax.set_yticks(y, rows["name"], fontsize=TABLE_FONTSIZE)
+    if narrow:  # the names above the bars, where the layout need not make room for them
+        ax.set_ylim(len(rows) - 0.4, -bar / 2 - (0.12 * lines + 0.04) / pitch)
+        ax.set_yticks([])
+        for yi, name in zip(y, names, strict=True):
+            ax.annotate(
+                name,
+                xy=(0, yi - bar / 2),
+                xycoords=("axes fraction", "data"),
+                xytext=(0, 1.5),
+                textcoords="offset points",
+                ha="left",
+                va="bottom",
+                fontsize=TABLE_FONTSIZE,
+                color="#222222",
+                in_layout=False,
+            )
+    else:
+        ax.set_ylim(len(rows) - 0.5, -0.5)
+        ax.set_yticks(y, rows["name"], fontsize=TABLE_FONTSIZE)
     ax.tick_params(axis="y", length=0)
     ax.set_xticks([])
     for side in ("left", "bottom"):
@@ -253,7 +313,7 @@ def spine_chart(rows: pd.DataFrame) -> Chart:
             textcoords="offset points",
             ha=ha,
             va="bottom",
-            fontsize=7,
+            fontsize=TABLE_FONTSIZE,
             color="#555555",
         )
 
@@ -267,7 +327,24 @@ def spine_chart(rows: pd.DataFrame) -> Chart:
         SUPPRESSED_LABEL if s else CLASSIFICATION_LABELS[c]
         for c, s in zip(rows["classification"], rows["suppressed"], strict=True)
     ]
-    text_columns(ax, y, [("Quartier", value_texts), (CITY_NAME, city_texts), ("Vergleich", verdicts)])
+    if narrow:  # the comparison at the end of the name's line, right of the values
+        right = text_columns(ax, y, [("Quartier", value_texts), (CITY_NAME, city_texts)])
+        for yi, verdict in zip(y, verdicts, strict=True):
+            ax.annotate(
+                verdict,
+                xy=(1, yi - bar / 2),
+                xycoords=("axes fraction", "data"),
+                xytext=(right, 1.5),
+                textcoords="offset points",
+                ha="right",
+                va="bottom",
+                fontsize=TABLE_FONTSIZE,
+                fontstyle="italic",
+                color="#222222",
+                in_layout=False,
+            )
+    else:
+        text_columns(ax, y, [("Quartier", value_texts), (CITY_NAME, city_texts), ("Vergleich", verdicts)])
 
     present = [c for c in PALETTE if (rows["classification"][drawn] == c).any()]
     handles = [marker_handle(PALETTE[c], CLASSIFICATION_LABELS[c]) for c in present] + [
@@ -275,7 +352,9 @@ def spine_chart(rows: pd.DataFrame) -> Chart:
         patch_handle(RANGE_DARK, "mittlere 50 %"),
         city_handle(),
     ]
-    legend_below(fig, handles, ncols=min(len(handles), 5))
+    handles += [Line2D([], [], linestyle="none", label=SPINE_BENCHMARKS[c][1], **SPINE_BENCHMARKS[c][0])
+                for c in benchmarks]  # fmt: skip
+    legend_below(fig, handles, narrow=narrow)
 
     counts = rows.loc[~rows["suppressed"], "classification"].value_counts()
     alt = [

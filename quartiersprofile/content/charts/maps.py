@@ -32,6 +32,7 @@ from .style import (
     patch_handle,
     styled,
     text_width,
+    wrap_to_width,
 )
 
 # Schematic tile grid of the 24 Ortsteile, (column west->east, row north->south); the Weser runs west of
@@ -50,7 +51,9 @@ TILE_GRID = {
 }  # fmt: skip
 TILE_SIZE = 0.88  # of one grid cell
 TILE_INCHES = 0.62  # grid cell size on paper
-MAP_FONTSIZE = 6
+#: Place names on the tiles. 7.5 pt, as the row charts' labels: the map is about as wide as a phone's text column
+#: (its colour scale lies below it, not beside it), so it is shown at about its natural size there (10 CSS px).
+MAP_FONTSIZE = 7.5
 
 # --- maps ---------------------------------------------------------------------------------------------
 
@@ -186,7 +189,7 @@ def _north_arrow(ax, x: float, y: float, length: float) -> None:
         xytext=(x, y - length),
         ha="center",
         va="top",
-        fontsize=7,
+        fontsize=8,
         arrowprops={"arrowstyle": "-|>", "color": "#333333", "linewidth": 0.8},
     )
 
@@ -216,7 +219,7 @@ def tile_map(
     schematic = geojson is None
     rings = _tile_rings(codes) if schematic else _geojson_rings(geojson)
 
-    fig = Figure(figsize=(5.4 * TILE_INCHES + (1.1 if values is not None else 0.3), 9.2 * TILE_INCHES + 0.7))
+    fig = Figure(figsize=(5.4 * TILE_INCHES + 0.3, 9.2 * TILE_INCHES + (1.45 if values is not None else 0.7)))
     ax = fig.subplots()
     ax.set_axis_off()
     ax.set_aspect("equal")
@@ -267,9 +270,11 @@ def tile_map(
         handles.append(patch_handle("white", "kein Wert", "#777777"))
     legend_below(fig, handles, ncols=1)
     if values is not None:
-        bar = fig.colorbar(matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.45, aspect=18)
-        bar.ax.yaxis.set_major_formatter(GermanFormatter())
-        bar.set_label(str(values.name or ""))
+        bar = fig.colorbar(
+            matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap), ax=ax, location="bottom", shrink=0.8, aspect=22
+        )
+        bar.ax.xaxis.set_major_formatter(GermanFormatter())
+        bar.set_label(wrap_to_width(str(values.name or ""), 5.4 * TILE_INCHES * 72, 8.5))
         bar.outline.set_linewidth(0.5)
 
     alt = [

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ...model.age_bands import age_group_label, bands_of_group
 from ...model.periods import label as period_label
 from ..text import (
     format_count,
@@ -18,6 +19,7 @@ from .style import (
     DISTRICT_LINE,
     HIGHLIGHT,
     MUTED,
+    NARROW_WIDTH,
     TABLE_FONTSIZE,
     WIDTH,
     Chart,
@@ -35,14 +37,15 @@ from .style import (
 
 
 @styled
-def population_pyramid(pyramid: pd.DataFrame, district_name: str) -> Chart:
+def population_pyramid(pyramid: pd.DataFrame, district_name: str, narrow: bool = False) -> Chart:
     """Age pyramid of the district (bars, men left, women right) with the city as a step outline.
 
     ``pyramid``: ``age_band, sex ("w"/"m"), district_share, city_share`` in percent of the total population.
+    ``narrow`` draws the phone variant.
     """
     bands = sorted(pyramid["age_band"].unique(), key=age_start)
     edges = np.arange(len(bands) + 1) - 0.5
-    fig = Figure(figsize=(WIDTH, 4.0))
+    fig = Figure(figsize=(NARROW_WIDTH, 4.2) if narrow else (WIDTH, 4.0))
     ax = fig.subplots()
     shares = {}
     for sex, sign in (("m", -1), ("w", 1)):
@@ -65,8 +68,7 @@ def population_pyramid(pyramid: pd.DataFrame, district_name: str) -> Chart:
         ax.text(x, 1.0, label, transform=ax.transAxes, ha="center", va="bottom", fontweight="bold")
     legend_below(fig, [patch_handle(HIGHLIGHT, district_name), city_handle()])
 
-    young = [b for b in bands if age_start(b) < 20]
-    old = [b for b in bands if age_start(b) >= 65]
+    young, old = list(bands_of_group(0, 19)), list(bands_of_group(65, None))
 
     def share(column: str, group: list[str]) -> str:
         total = sum(shares[sex].loc[group, column].sum(min_count=1) for sex in shares)
@@ -75,20 +77,22 @@ def population_pyramid(pyramid: pd.DataFrame, district_name: str) -> Chart:
     alt = (
         f"Bevölkerungspyramide {district_name}: Anteile der Altersgruppen von Männern (links) und Frauen "
         f"(rechts) an der Bevölkerung, im Vergleich zu {CITY_NAME} (gestrichelte Linie). "
-        f"Unter 20 Jahre: {share('district_share', young)} ({CITY_NAME} {share('city_share', young)}); "
-        f"65 Jahre und älter: {share('district_share', old)} ({CITY_NAME} {share('city_share', old)})."
+        f"Altersgruppe {age_group_label(0, 19)}: {share('district_share', young)} "
+        f"({CITY_NAME} {share('city_share', young)}); Altersgruppe {age_group_label(65, None)}: "
+        f"{share('district_share', old)} ({CITY_NAME} {share('city_share', old)})."
     )
     return Chart(fig, alt)
 
 
 @styled
-def age_groups(groups: pd.DataFrame, district_name: str) -> Chart:
+def age_groups(groups: pd.DataFrame, district_name: str, narrow: bool = False) -> Chart:
     """Grouped horizontal bars: share of each age group in the district and the city, with value labels.
 
-    ``groups``: ``group, district_share, city_share`` (percent), in display order from the top.
+    ``groups``: ``group, district_share, city_share`` (percent), in display order from the top. ``narrow`` draws
+    the phone variant.
     """
     y = np.arange(len(groups))
-    fig = Figure(figsize=(WIDTH, 0.55 * len(groups) + 0.8))
+    fig = Figure(figsize=(NARROW_WIDTH if narrow else WIDTH, 0.55 * len(groups) + 0.8))
     ax = fig.subplots()
     for offset, column, color in ((-0.2, "district_share", HIGHLIGHT), (0.2, "city_share", MUTED)):
         bars = ax.barh(y + offset, groups[column], height=0.38, color=color)
@@ -115,10 +119,10 @@ def age_groups(groups: pd.DataFrame, district_name: str) -> Chart:
 
 
 @styled
-def population_development(series: pd.DataFrame, district_name: str) -> Chart:
+def population_development(series: pd.DataFrame, district_name: str, narrow: bool = False) -> Chart:
     """Population of district and city as an index (first period = 100).
 
-    ``series``: ``period, district_population, city_population``.
+    ``series``: ``period, district_population, city_population``. ``narrow`` draws the phone variant.
     """
     series = series.sort_values("period").reset_index(drop=True)
     index = {
@@ -126,12 +130,12 @@ def population_development(series: pd.DataFrame, district_name: str) -> Chart:
         for column in ("district_population", "city_population")
     }
     x = np.arange(len(series))
-    fig = Figure(figsize=(WIDTH, 3.0))
+    fig = Figure(figsize=(NARROW_WIDTH if narrow else WIDTH, 3.0))
     ax = fig.subplots()
     ax.axhline(100, color="#999999", linewidth=0.6)
     ax.plot(x, index["district_population"], **DISTRICT_LINE)
     ax.plot(x, index["city_population"], **CITY_LINE)
-    period_axis(ax, series["period"].tolist())
+    period_axis(ax, series["period"].tolist(), most=6 if narrow else 12)
     ax.yaxis.set_major_formatter(GermanFormatter())
     ax.set_ylabel("Index (erstes Jahr = 100)")
     ax.grid(axis="y")

@@ -8,9 +8,10 @@ drawn or written as numbers: they appear as "•" with the word "unterdrückt".
 """
 
 import functools
+import inspect
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 import matplotlib
@@ -22,12 +23,16 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.text import Text
 from matplotlib.textpath import TextToPath
 
 from ...model.periods import Period
 from ..text import format_number
 
 WIDTH = 6.3  # inches: A4 text width (16 cm)
+#: inches: the text column of a 390 px phone (about 350 CSS px); a chart's narrow variant (`Chart.narrow`) is drawn
+#: this wide, so that it is shown at about its natural size there and its 7.5 pt texts are 10 CSS px.
+NARROW_WIDTH = 3.6
 PNG_DPI = 200  # print quality; 100 dpi looks soft on paper
 CSS_DPI = 96
 
@@ -73,6 +78,7 @@ PALETTE = {
     "higher": "#762A83",
     "lower": "#C2A5CF",
     "not compared": "#FFFFFF",
+    "suppressed": "#FFFFFF",
 }
 MARKER_EDGE = "#555555"
 HIGHLIGHT = "#009E73"  # the district of the profile (Okabe-Ito bluish green, distinct from the palette)
@@ -142,10 +148,15 @@ class ChartCanvas(FigureCanvasAgg):
 
 
 class Chart(NamedTuple):
-    """A figure with its German alternative text (what it shows and its key numbers)."""
+    """A figure with its German alternative text (what it shows and its key numbers).
+
+    `narrow`, when the chart has one, draws the same chart for a phone's text column (`NARROW_WIDTH` wide; same
+    numbers, same alt text): `publish.fragments.chart_to_html` shows it instead of `figure` on small screens.
+    """
 
     figure: Figure
     alt_text: str
+    narrow: Callable[[], "Chart"] | None = None
 
 
 class GermanFormatter(ticker.Formatter):
@@ -169,7 +180,11 @@ def styled(chart_function):
 
     Freezing makes every later render (HTML, notebook display, any rcParams) draw the same picture:
     ticks are created and placed here inside the style, and constrained layout cannot drift between renders.
+
+    A chart function with a keyword ``narrow`` draws its phone variant with ``narrow=True``; called without it,
+    the chart it returns carries that variant as `Chart.narrow`, drawn only when asked for (the same arguments).
     """
+    has_narrow_variant = "narrow" in inspect.signature(chart_function).parameters
 
     @functools.wraps(chart_function)
     def wrapper(*args, **kwargs):
@@ -190,9 +205,27 @@ def styled(chart_function):
                 finally:
                     chart.figure.set_canvas(canvas)
         chart.figure.set_layout_engine("none")
+        if has_narrow_variant and not kwargs.get("narrow"):
+            chart = chart._replace(narrow=functools.partial(wrapper, *args, **{**kwargs, "narrow": True}))
         return chart
 
     return wrapper
+
+
+def smallest_text_size(figure: Figure) -> float:
+    """The font size in points of the smallest text the figure draws (tick labels of hidden axes and empty texts
+    do not count); `publish.fragments.chart_to_html` sizes the picture on screen by it."""
+    hidden: set[Text] = set()
+    for ax in figure.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if not (ax.get_visible() and ax.axison and axis.get_visible()):
+                hidden.update(axis.findobj(Text))
+    sizes = [
+        text.get_fontsize()
+        for text in figure.findobj(Text)
+        if text not in hidden and text.get_visible() and text.get_text().strip()
+    ]
+    return min(sizes, default=float(STYLE["font.size"]))
 
 
 def blank_suppressed(table: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
@@ -202,8 +235,10 @@ def blank_suppressed(table: pd.DataFrame, columns: Sequence[str]) -> pd.DataFram
     return table
 
 
-def legend_below(fig: Figure, handles: list, ncols: int | None = None) -> None:
-    """One legend below the plot: one row for up to four entries, else two rows."""
+def legend_below(fig: Figure, handles: list, ncols: int | None = None, narrow: bool = False) -> None:
+    """One legend below the plot: one row for up to four entries, else two rows; in a narrow chart two columns."""
+    if narrow:
+        ncols = ncols or min(len(handles), 2)
     ncols = ncols or (len(handles) if len(handles) <= 4 else math.ceil(len(handles) / 2))
     fig.legend(handles=handles, loc="outside lower center", ncols=ncols, handlelength=1.8)
 
@@ -251,6 +286,20 @@ def axis_label(indicator_name: str, unit: str) -> str:
     return f"{indicator_name} ({unit})" if unit else indicator_name
 
 
+def wrap_to_width(text: str, width: float, fontsize: float) -> str:
+    """The text broken into lines no wider than ``width`` points: between words, else after a hyphen in a word
+    ("SGB-II-/Quote"); a single part wider than the width stays whole."""
+    lines: list[str] = []
+    for word in text.split():
+        for position, part in enumerate(re.split(r"(?<=-)(?=\w)", word)):
+            joined = lines[-1] + ("" if position else " ") + part if lines else part
+            if lines and text_width(joined, fontsize) <= width:
+                lines[-1] = joined
+            else:
+                lines.append(part)
+    return "\n".join(lines)
+
+
 @functools.lru_cache(maxsize=4096)
 def text_width(text: str, fontsize: float, weight: str = "normal") -> float:
     """Width of a single line of text in points, measured with the report font (cached: a pure function, and
@@ -259,10 +308,11 @@ def text_width(text: str, fontsize: float, weight: str = "normal") -> float:
     return TEXT_PATHS.get_text_width_height_descent(text, prop, ismath=False)[0]
 
 
-def text_columns(ax, y: Sequence[float], columns: Sequence[tuple[str, Sequence[str]]]) -> None:
+def text_columns(ax, y: Sequence[float], columns: Sequence[tuple[str, Sequence[str]]]) -> float:
     """Right-aligned text columns right of the axes, like a table; each ``(header, texts)`` just as wide
     as its longest entry. Only the headers take part in the layout: the entries lie between the axes and their
-    header's right edge, where the layout makes room anyway, so measuring them would be work without effect."""
+    header's right edge, where the layout makes room anyway, so measuring them would be work without effect.
+    Returns the distance in points from the axes' right edge to the right edge of the last column."""
     offset = 0.0
     for header, texts in columns:
         offset += COLUMN_GAP + max(
@@ -291,6 +341,7 @@ def text_columns(ax, y: Sequence[float], columns: Sequence[tuple[str, Sequence[s
                 fontsize=TABLE_FONTSIZE,
                 in_layout=False,
             )
+    return offset
 
 
 def mark_suppressed(ax, xy: tuple[float, float], xycoords="data", dx: float = 3) -> None:
@@ -308,9 +359,9 @@ def mark_suppressed(ax, xy: tuple[float, float], xycoords="data", dx: float = 3)
     )
 
 
-def period_axis(ax, periods: Sequence[str]) -> None:
-    """German period labels on the x axis, at most 12; quarters as "Q3", with the year when it changes."""
-    step = math.ceil(len(periods) / 12)
+def period_axis(ax, periods: Sequence[str], most: int = 12) -> None:
+    """German period labels on the x axis, at most `most`; quarters as "Q3", with the year when it changes."""
+    step = math.ceil(len(periods) / most)
     positions = list(range(len(periods)))[::-1][::step][::-1]  # keep the latest period labelled
     labels, previous_year = [], None
     for i in positions:

@@ -31,7 +31,7 @@ def test_population_pyramid_draws_men_left_women_right(pyramid):
 def test_population_pyramid_alt_text_states_young_and_old_shares(pyramid):
     chart = charts.population_pyramid(pyramid, "Goethestraße")
     # Under 20: bands i = 0..3, share (19 - i) / 19 * 5 per sex (factors 0.9 + 1.1 = 2) -> 70 * 10 / 19.
-    assert f"Unter 20 Jahre: 36,8{NBSP}%" in chart.alt_text
+    assert f"Altersgruppe unter 20: 36,8{NBSP}%" in chart.alt_text
     # City: 2.6 per band and sex -> 4 bands * 2 * 2.6 = 20.8; 65 and older: 6 bands -> 31.2.
     assert f"(Bremerhaven 20,8{NBSP}%)" in chart.alt_text
     assert f"(Bremerhaven 31,2{NBSP}%)" in chart.alt_text
