@@ -20,14 +20,19 @@ in periods up to the report period.
   after the no-break space ignored) is a leak - small counts included. Axis tick labels are the scale, not
   data, and are left out.
 - Free text (visible HTML text, alt/title/aria-label attributes, PDF text): a hidden number is searched as a
-  whole token only when it is distinctive, i.e. has a decimal comma, a thousands point or an interval dash.
-  Plain whole numbers below 1.000 (counts 1–4, ages, years, "24 Ortsteile") are everywhere and are checked
-  only in the places above.
+  whole token only when it is distinctive, i.e. has a decimal comma, a thousands point or an interval dash, and
+  counts only where its context names the indicator (the table row, list item, paragraph or figure around it;
+  in a PDF the line and the two lines on either side): a number without its indicator tells a reader nothing
+  about the hidden cell, and the reports print many derived numbers (life expectancy, index values, shares of
+  age groups) that coincide with some hidden value somewhere. Plain whole numbers below 1.000 (counts 1–4,
+  ages, years, "24 Ortsteile") are everywhere and are checked only in the places above.
 - No false alarm from coincidence: outside the structured places a hidden number is ignored when the very same
   string is also printed for a published cell the output may show - in text any value, limit, interval or
   count, in a chart's labels a value of the same indicator; then its appearance proves nothing. (On the sample
   data no profile gives a false alarm, and a bar chart that draws the hidden values of its areas is caught for
-  about 5 of 6 of them; the rest coincide with a published value.)
+  about 5 of 6 of them; the rest coincide with a published value.) The same holds in text for the numbers a
+  report derives from published cells and the register only: the population projection of the areas it shows and
+  the changes of a focus report (`projection.printed_numbers`, `focus.printed_numbers`).
 
 A leak names the file, indicator, area, period and place, never the hidden value.
 """
@@ -44,7 +49,7 @@ import re
 import subprocess
 import sys
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -61,8 +66,13 @@ from ..model import periods
 from ..model.areas import OVERVIEW_SLUG
 from ..model.dataset import Dataset, load_dataset
 from ..model.errors import DisclosureError
+from ..model.focus import SLUG_PREFIX as FOCUS_SLUG_PREFIX
+from ..model.focus import focus_groups
 from ..stats.suppression import SUPPRESSED_MARKER
-from .downloads import to_excel_csv
+from . import attacker, focus, projection
+from . import outcomes as outcome_fragments
+from .open_data import FILES as OPEN_DATA_FILES
+from .open_data import SLUG as OPEN_DATA_SLUG
 
 LEAK = "ein unterdrückter Wert ist sichtbar"
 UNCHECKABLE_FIGURE = "Abbildung ohne Liste ihrer Beschriftungen, nicht prüfbar"
@@ -75,18 +85,25 @@ OUTPUT_LABELS = {
     "xlsx": "XLSX-Datei",
     "slides.html": "Folien (HTML)",
     "slides.pdf": "Folien (PDF)",
+    "parquet": "Parquet-Datei",
+    "datapackage": "Datenpaket-Beschreibung",
 }
 #: Download columns that describe a row; with the denominator they may be filled in a hidden row.
 DESCRIPTIVE_COLUMNS = frozenset(
-    {"Bereich", "Kennziffer", "Indikator", "Einheit", "Zeitraum", "Gebiet", "Vergleich (95 %)",
-     "Vergleich (99,8 %)", "Trend", "Unterdrückt", "Quelle", "Nenner"}
+    {"Hinweis", "Bereich", "Kennziffer", "Indikator", "Einheit", "Gebietscode", "Zeitraum", "Gebiet", "Ebene",
+     "Geschlecht", "Vergleich (95 %)", "Vergleich (99,8 %)", "Trend", "Unterdrückt", "Quelle", "Nenner"}
 )  # fmt: skip
+#: The denominator column of the downloads: filled in a hidden row unless the denominator is hidden too.
+DENOMINATOR_COLUMN = "Nenner"
 #: Columns of the report's indicator tables that may hold digits in a hidden row.
 DESCRIPTIVE_TABLE_COLUMNS = frozenset({"Indikator", "Zeitraum", "Vergleich", "Trend"})
 CITY_COLUMN = "Bremerhaven"
+#: What a hidden cell's comparison and trend say.
+HIDDEN_LABEL = text.CLASSIFICATION_LABELS["suppressed"]
 ATTRIBUTES = ("alt", "title", "aria-label")
 _DISTINCTIVE = re.compile(r"[,.–]")
 _DIGIT = re.compile(r"\d")
+_INTERVAL = re.compile(r"\d\s*–\s*\d")
 
 
 @dataclass(frozen=True)
@@ -121,20 +138,30 @@ def hidden_cells(dataset: Dataset, tables: ProfileTables, truth: pd.DataFrame | 
 
     The rule is applied here again to the true values (`indicators.apply_suppression`, the one rule), so the
     audit does not trust the published table's own flags; a cell the published table hides on top counts too.
-    Columns: indicator, name, unit, area, area_name, period, label (the period as tables show it), reason,
-    numerator, value, lower, upper.
+    Columns: indicator, name, unit, area, area_name, sex ("" all persons, "w", "m"), period, label (the period as
+    tables show it), reason, denominator_hidden, numerator, denominator, value, lower, upper.
     """
-    keys = ["indicator", "area", "period"]
+    keys = ["indicator", "area", "sex", "period"]
     if truth is None:
         truth = unsuppressed_indicator_table(dataset, list(tables.areas))
     expected = apply_suppression(truth, dataset.catalogue, list(tables.areas), tables.rule)
-    published = tables.indicators[[*keys, "suppressed"]].rename(columns={"suppressed": "published"})
+    published = _published(tables)[[*keys, "suppressed"]].rename(columns={"suppressed": "published"})
     cells = expected.merge(published, on=keys, how="left")
     cells = cells[cells["suppressed"].astype(bool) | cells["published"].fillna(False).astype(bool)]
-    cells = cells[[*keys, "period_label", "suppression_reason"]].merge(
-        truth[[*keys, "numerator", "value", "lower", "upper"]], on=keys, how="left"
+    cells = cells[[*keys, "period_label", "suppression_reason", "denominator_suppressed"]].merge(
+        truth[[*keys, "numerator", "denominator", "value", "lower", "upper"]], on=keys, how="left"
     )
-    return _describe_cells(cells, tables).rename(columns={"suppression_reason": "reason"})
+    cells = cells.rename(columns={"suppression_reason": "reason", "denominator_suppressed": "denominator_hidden"})
+    cells["denominator_hidden"] = cells["denominator_hidden"].fillna(False).astype(bool)
+    return _describe_cells(cells, tables)
+
+
+def _published(tables: ProfileTables) -> pd.DataFrame:
+    """The published indicator table with its rows by sex (`sex` "" for all persons)."""
+    table = tables.indicators.assign(sex="")
+    if tables.by_sex is None or tables.by_sex.empty:
+        return table
+    return pd.concat([table, tables.by_sex], ignore_index=True)
 
 
 def _describe_cells(cells: pd.DataFrame, tables: ProfileTables) -> pd.DataFrame:
@@ -171,64 +198,43 @@ def _forms(unit, value, lower, upper, *counts) -> set[str]:
 # --- the published table ------------------------------------------------------------------------------------
 
 
-def audit_tables(
-    tables: ProfileTables, period: str | None = None, cells: pd.DataFrame | None = None
-) -> list[Leak]:
-    """The published indicator table (up to `period`, default all): every cell of `cells` (see `hidden_cells`)
-    and every cell it flags itself is blank, also as the city value of other rows, and no hidden numerator
-    follows from a published total minus published parts.
-
-    Numerators of every statistic are sums over the Ortsteile (a mean's is the sum of the values), so the
-    differencing check covers all indicators: in a relation parent = sum of children (city = its Stadtteile,
-    Stadtteil = its Ortsteile; indicator and period fixed) exactly one hidden cell and all others published is a
-    leak.
+def audit_tables(tables: ProfileTables, period: str, cells: pd.DataFrame | None = None) -> list[Leak]:
+    """The published indicator table (what the reports of `period` can show): every cell of `cells` (see
+    `hidden_cells`) and every cell it flags itself is blank, also as the city value of other rows; and the
+    attacker's audit (`attacker.attack`): no hidden count can be narrowed to fewer than `min_count` values from
+    everything published, no shown share has a small complement.
     """
-    table = tables.indicators
-    if period is not None:
-        table = table[table["period"].map(periods.sort_key) <= periods.sort_key(period)]
+    table = _published(tables)
+    table = table[[periods.serves(p, period) for p in table["period"]]]
     table = _describe_cells(table, tables)
     hidden = table["suppressed"].astype(bool)
+    keys = ["indicator", "area", "sex", "period"]
     if cells is not None:
-        required = pd.MultiIndex.from_frame(cells[["indicator", "area", "period"]])
-        hidden |= pd.MultiIndex.from_frame(table[["indicator", "area", "period"]]).isin(required)
+        required = pd.MultiIndex.from_frame((cells if "sex" in cells else cells.assign(sex=""))[keys])
+        hidden |= pd.MultiIndex.from_frame(table[keys]).isin(required)
     leaks = []
     for column in ("numerator", *VALUE_COLUMNS):
         for cell in table[hidden & table[column].notna()].itertuples():
             leaks.append(_leak(TABLE_LABEL, cell, f"Spalte {column}"))
     city = next(a.code for a in tables.areas if a.level == "stadt")
     city_cells = table[hidden & (table["area"] == city)]
-    shown_city = table[table["city_value"].notna()].groupby(["indicator", "period"]).size()
+    shown_city = table[table["city_value"].notna()].groupby(["indicator", "sex", "period"]).size()
     for cell in city_cells.itertuples():
-        count = shown_city.get((cell.indicator, cell.period), 0)
+        count = shown_city.get((cell.indicator, cell.sex, cell.period), 0)
         if count:
             leaks.append(_leak(TABLE_LABEL, cell, f"Spalte city_value (Vergleichswert) in {count} Zeilen"))
-    return leaks + _differencing(table.assign(suppressed=hidden), tables.areas)
+    return leaks + attacker_leaks(TABLE_LABEL, attacker.cells_from_table(tables, period), tables)
 
 
-def _differencing(table: pd.DataFrame, areas) -> list[Leak]:
-    parents = {a.code: a.parent_code for a in areas if a.parent_code}
-    names = {a.code: a.name for a in areas}
-    as_child = table.assign(relation=table["area"].map(parents), role="child").dropna(subset=["relation"])
-    as_parent = table[table["area"].isin(set(parents.values()))].assign(relation=table["area"], role="parent")
-    members = pd.concat([as_child, as_parent], ignore_index=True)
-    members["hidden"] = members["suppressed"].astype(bool)
-    members["open"] = ~members["hidden"] & members["numerator"].isna()  # neither published nor hidden
-    keys = ["indicator", "period", "relation"]
-    summary = members.groupby(keys).agg(
-        hidden=("hidden", "sum"), open=("open", "sum"), children=("role", lambda r: (r == "child").sum())
-    )
-    recoverable = summary[(summary["hidden"] == 1) & (summary["open"] == 0) & (summary["children"] > 0)]
-    chosen = members.join(recoverable[["children"]], on=keys, how="inner")
-    leaks = []
-    for cell in chosen[chosen["hidden"]].itertuples():
-        if cell.role == "child":
-            others = cell.children - 1
-            parts = "1 veröffentlichtes Teilgebiet" if others == 1 else f"{others} veröffentlichte Teilgebiete"
-            where = f"Differenzbildung: {names[cell.relation]} minus {parts}"
-        else:
-            where = f"Differenzbildung: Summe der veröffentlichten Teilgebiete ({cell.children})"
-        leaks.append(_leak(TABLE_LABEL, cell, where))
-    return leaks
+def attacker_leaks(output: str, cells: pd.DataFrame, tables: ProfileTables) -> list[Leak]:
+    """The attacker's audit of published `cells` as leaks of `output` (see `attacker`)."""
+    names = {area.code: area.name for area in tables.areas}
+    found = attacker.attack(cells, list(tables.areas), tables.catalogue, tables.rule)
+    problems = {"visible complement": attacker.COMPLEMENT}
+    return [
+        Leak(output, *attacker.describe(item, names, tables.catalogue), problem=problems.get(item.kind, attacker.LEAK))
+        for item in found
+    ]
 
 
 # --- one job's outputs --------------------------------------------------------------------------------------
@@ -243,14 +249,18 @@ class _Scope:
     city_name: str
     indicators: dict[str, str]  # "name (unit)" as the tables print it -> indicator id
     names: dict[str, str]  # indicator id -> name
+    derived: frozenset[str] = frozenset()  # numbers the output derives from published cells only (text forms)
+    names_in_text: dict[str, str] = field(default_factory=dict)  # indicator id -> name as sentences say it
 
-    def lookup(self, indicator, area_name, label):
-        """The hidden cell of this indicator, area and period label (as printed), or None."""
-        return self._keyed.get((indicator, area_name, label))
+    def lookup(self, indicator, area_name, label, sex: str = ""):
+        """The hidden cell of this indicator, area, period label (as printed) and sex ("" all persons), or None."""
+        return self._keyed.get((indicator, area_name, label, sex))
 
     @cached_property
     def _keyed(self) -> dict:
-        return {(c.indicator, c.area_name, c.label): c for c in self.cells.itertuples()}
+        sexes = self.cells["sex"] if "sex" in self.cells else pd.Series("", index=self.cells.index)
+        return {(c.indicator, c.area_name, c.label, sex): c for c, sex in zip(self.cells.itertuples(), sexes,
+                                                                               strict=True)}  # fmt: skip
 
     def needles(self, indicators=None, chart: bool = False) -> dict[str, list]:
         """Printed form -> hidden cells (of `indicators`, default all) printed so.
@@ -261,12 +271,29 @@ class _Scope:
         chosen = self._legitimate.keys() if indicators is None else indicators
         which = 0 if chart else 1
         legitimate = set().union(*(self._legitimate[i][which] for i in chosen if i in self._legitimate))
+        if not chart:
+            legitimate |= self.derived
         found = defaultdict(list)
         for cell, forms in self._hidden_forms:
             if indicators is None or cell.indicator in indicators:
                 for form in forms - legitimate:
+                    if not chart and _INTERVAL.search(form) and set(form.split("–")) <= self.derived:
+                        continue  # the interval of two derived numbers the output prints (e.g. an SMR's limits)
                     if chart or _DISTINCTIVE.search(form):
                         found[form].append(cell)
+        return found
+
+    @cached_property
+    def mentions(self) -> dict[str, tuple[str, ...]]:
+        """Indicator id -> the lower-case words that name it in a text: its name, the name without a part in
+        brackets, and its name in sentences without the article ("kinderarmut")."""
+        found = {}
+        for indicator, name in self.names.items():
+            words = {name.lower(), re.sub(r"\s*\(.*?\)", "", name).strip().lower()}
+            in_text = self.names_in_text.get(indicator, "")
+            if in_text:
+                words.add(re.sub(r"^(der|die|das|den|dem|des)\s+", "", in_text.strip(), flags=re.I).lower())
+            found[indicator] = tuple(sorted(word for word in words if word))
         return found
 
     @cached_property
@@ -277,7 +304,8 @@ class _Scope:
     @cached_property
     def _hidden_forms(self) -> list[tuple]:
         return [
-            (cell, _forms(cell.unit, cell.value, cell.lower, cell.upper, cell.numerator))
+            (cell, _forms(cell.unit, cell.value, cell.lower, cell.upper, cell.numerator,
+                          *([cell.denominator] if cell.denominator_hidden else [])))
             for cell in self.cells.itertuples()
         ]
 
@@ -314,7 +342,7 @@ class OutputAudit:
         if unknown:
             raise ValueError(f"Ausgabeart(en) {', '.join(unknown)} kennt die Datenschutzprüfung nicht.")
         area = None if area_code is None else next(a for a in self.tables.areas if a.code == area_code)
-        scope = self.scope(area, period)
+        scope = self.scope(area, period, slug)
         area_name = area.name if area else None
         leaks: list[Leak] = []
         for kind, data in outputs.items():
@@ -324,18 +352,27 @@ class OutputAudit:
                 leaks += _audit_download(label, rows, scope)
             elif kind == "xlsx":
                 leaks += _audit_download(label, _xlsx_rows(data), scope)
+            elif kind == "parquet":
+                frame = pd.read_parquet(io.BytesIO(data))
+                rows = [list(frame.columns), *frame.astype(object).where(frame.notna(), None).to_numpy().tolist()]
+                leaks += _audit_download(label, rows, scope)
+            elif kind == "datapackage":
+                leaks += _search(label, [("Beschreibung", data.decode("utf-8"))], scope)
             elif kind in ("html", "slides.html"):
                 leaks += _audit_html(label, data.decode("utf-8"), scope, area_name)
+                leaks += _projection_leaks(label, data.decode("utf-8"), self.tables)
             elif kind == "ipynb":
                 page, plain = _notebook_outputs(data)
                 leaks += _audit_html(label, page, scope, area_name)
-                leaks += _search(label, [("Textausgabe", plain)], scope.text_needles)
+                leaks += _projection_leaks(label, page, self.tables)
+                leaks += _search(label, [("Textausgabe", plain)], scope)
             elif kind.endswith("pdf"):
-                leaks += _search(label, _pdf_lines(data), scope.text_needles)
+                leaks += _search(label, _pdf_lines(data), scope)
         return list(dict.fromkeys(leaks))
 
-    def scope(self, area, period: str) -> _Scope:
-        """What a profile of `area` (None: the overview) in `period` could show."""
+    def scope(self, area, period: str, slug: str = "") -> _Scope:
+        """What a profile of `area` (None: the overview, a focus report) in `period` could show; `slug` names a
+        focus report, whose own derived numbers are legitimate in it."""
         tables = self.tables
         if area is None:
             shown = {a.code for a in tables.areas}
@@ -344,12 +381,13 @@ class OutputAudit:
             if profile is None or profile.period != period:
                 profile = Profile(area, period, tables)
             shown = profile.shown_areas
-        key = (frozenset(shown), period)
+        focus_slug = slug if slug.startswith(FOCUS_SLUG_PREFIX) else ""
+        key = (frozenset(shown), period, focus_slug)
         if key not in self._scopes:
             up_to = periods.sort_key(period)
             hidden = self.hidden
             cells = hidden[hidden["area"].isin(shown) & (hidden["period"].map(periods.sort_key) <= up_to)]
-            table = tables.indicators
+            table = _published(tables)
             rows = table[table["area"].isin(shown) & (table["period"].map(periods.sort_key) <= up_to)]
             published = _describe_cells(rows[~rows["suppressed"].astype(bool)], tables)
             catalogue = tables.catalogue
@@ -359,6 +397,10 @@ class OutputAudit:
                 next(a.name for a in tables.areas if a.level == "stadt"),
                 dict(zip(catalogue["name"] + " (" + catalogue["unit"] + ")", catalogue["id"], strict=True)),
                 dict(zip(catalogue["id"], catalogue["name"], strict=True)),
+                frozenset(projection.printed_numbers(tables, shown) | focus.printed_numbers(tables, focus_slug, period)
+                          | outcome_fragments.printed_numbers(tables, shown, period)),  # fmt: skip
+                dict(zip(catalogue["id"], catalogue.get("name_in_text", pd.Series("", index=catalogue.index))
+                         .fillna(""), strict=True)),  # fmt: skip
             )
         return self._scopes[key]
 
@@ -387,13 +429,25 @@ def _audit_download(label: str, rows: list[list], scope: _Scope) -> list[Leak]:
     leaks = []
     for number, row in enumerate(rows[1:], start=2):
         indicator, period = row[column["Kennziffer"]], row[column["Zeitraum"]]
-        own = scope.lookup(indicator, row[column["Gebiet"]], period)
-        city = scope.lookup(indicator, scope.city_name, period)
+        sex = attacker.SEXES.get(row[column["Geschlecht"]], "") if "Geschlecht" in column else ""
+        own = scope.lookup(indicator, row[column["Gebiet"]], period, sex)
+        city = scope.lookup(indicator, scope.city_name, period, sex)
         for name, value in zip(header, row, strict=False):
             cell = city if name == CITY_COLUMN else None if name in DESCRIPTIVE_COLUMNS else own
-            if cell is not None and value not in (None, "", SUPPRESSED_MARKER):
+            if name == DENOMINATOR_COLUMN and own is not None and own.denominator_hidden:
+                cell = own
+            if cell is not None and value not in (None, "", SUPPRESSED_MARKER, HIDDEN_LABEL):
                 leaks.append(_leak(label, cell, f"Zeile {number}, Spalte {name}"))
     return leaks
+
+
+def _projection_leaks(label: str, page: str, tables: ProfileTables) -> list[Leak]:
+    """Projected counts the rule hides that a projection table shows (`publish.projection.hidden_cells_shown`)."""
+    names = {a.code: a.name for a in tables.areas}
+    return [
+        Leak(label, f"Bevölkerungsprognose „{group}“", f"Gebiet {names.get(code, code)} ({code})", year, where)
+        for code, group, year, where in projection.hidden_cells_shown(page, tables)
+    ]
 
 
 def _audit_html(label: str, page: str, scope: _Scope, area_name: str | None) -> list[Leak]:
@@ -401,10 +455,37 @@ def _audit_html(label: str, page: str, scope: _Scope, area_name: str | None) -> 
     for invisible in soup.find_all(["script", "style"]):
         invisible.decompose()
     leaks = _audit_indicator_tables(label, soup, scope, area_name) + _audit_figures(label, soup, scope)
-    units = [(_place("Text", node), str(node)) for node in soup.find_all(string=True)]
+    units = [(_place("Text", node), str(node), _context(node)) for node in soup.find_all(string=True)]
     for tag in soup.find_all(True):
-        units += [(_place(f"Attribut {name} von <{tag.name}>", tag), tag[name]) for name in ATTRIBUTES if tag.get(name)]
-    return leaks + _search(label, units, scope.text_needles)
+        units += [
+            (_place(f"Attribut {name} von <{tag.name}>", tag), tag[name], _context(tag, tag[name]))
+            for name in ATTRIBUTES if tag.get(name)
+        ]  # fmt: skip
+    return leaks + _search(label, units, scope)
+
+
+#: The elements whose text is the context of a number in them (the nearest one counts).
+CONTEXT_ELEMENTS = ("tr", "li", "p", "figure", "caption", "figcaption", "h1", "h2", "h3", "h4", "dd", "dt")
+
+
+def _context(node, own: str = ""):
+    """The text around a node, as a function (worked out only for a match): the nearest table row (with the
+    table's caption), list item, paragraph or figure, and the node's own text (an attribute's value)."""
+
+    def context() -> str:
+        block = node if getattr(node, "name", None) in CONTEXT_ELEMENTS else node.find_parent(CONTEXT_ELEMENTS)
+        texts = [own, str(node) if isinstance(node, str) else ""]
+        if block is not None:
+            texts.append(block.get_text(" ", strip=True))
+            table = block.find_parent("table") if block.name == "tr" else None
+            if table is not None and table.caption:
+                texts.append(table.caption.get_text(" ", strip=True))
+            figure = block if block.name == "figure" else block.find_parent("figure")
+            if figure is not None:
+                texts.append(figure.get_text(" ", strip=True))
+        return " ".join(texts)
+
+    return context
 
 
 def _place(what: str, node):
@@ -420,7 +501,7 @@ def _place(what: str, node):
 def _audit_indicator_tables(label: str, soup, scope: _Scope, area_name: str | None) -> list[Leak]:
     """Rows of hidden cells in the report's indicator tables (the profile's own area) show no digit."""
     leaks = []
-    for table in soup.select("table.indicators"):
+    for table in soup.select("table.indicators:not(.outcomes)"):  # outcome tables: `publish.outcomes`, tested there
         caption = table.caption.get_text(" ", strip=True) if table.caption else ""
         header = [th.get_text(strip=True).replace("\xad", "") for th in table.thead.find_all("th")]
         for row in table.tbody.find_all("tr"):
@@ -467,27 +548,38 @@ def _whole_number_pattern(forms: tuple[str, ...]) -> re.Pattern:
     return re.compile(rf"(?<![\d.,])(?=[{first}])(?:{alternatives})(?!\d|[.,]\d)")
 
 
-def _search(label: str, units: list[tuple], needles: dict) -> list[Leak]:
-    """Whole-number matches of the needles in (place, text) pairs; a place is a string or a function making it."""
+def _search(label: str, units: list[tuple], scope: _Scope) -> list[Leak]:
+    """Whole-number matches of the scope's free-text needles in (place, text[, context]) units; a place and a
+    context are strings or functions making them.
+
+    A hidden interval ("12,3–15,8") is a leak wherever it stands: two limits with decimals do not recur by chance.
+    A single hidden number ("12,3") is one only where the context (the text itself without one) names the hidden
+    cell's indicator: the same number printed for another indicator or area reveals nothing.
+    """
+    needles = scope.text_needles
     if not needles:
         return []
     pattern = _whole_number_pattern(tuple(sorted(needles, key=lambda form: (-len(form), form))))
-    return [
-        _leak(label, cell, where() if callable(where) else where)
-        for where, content in units
-        for match in pattern.finditer(content)
-        for cell in needles[match.group()]
-    ]
+    leaks = []
+    for where, content, *around in units:
+        for match in pattern.finditer(content):
+            context = around[0] if around else content
+            context = (context() if callable(context) else context).lower()
+            interval = _INTERVAL.search(match.group()) is not None
+            for cell in needles[match.group()]:
+                if interval or any(word in context for word in scope.mentions.get(cell.indicator, ())):
+                    leaks.append(_leak(label, cell, where() if callable(where) else where))
+    return leaks
 
 
-def _pdf_lines(data: bytes) -> list[tuple[str, str]]:
-    """The PDF's text (pdftotext, layout kept) as (page and line, text) pairs."""
+def _pdf_lines(data: bytes) -> list[tuple[str, str, str]]:
+    """The PDF's text (pdftotext, layout kept) as (page and line, text, the line with two lines on either side)."""
     result = subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True)
-    pages = result.stdout.decode("utf-8").split("\f")
+    pages = [page.splitlines() for page in result.stdout.decode("utf-8").split("\f")]
     return [
-        (f"Seite {page}, Zeile {line}", content)
+        (f"Seite {page}, Zeile {line}", content, " ".join(lines[max(line - 3, 0) : line + 2]))
         for page, lines in enumerate(pages, start=1)
-        for line, content in enumerate(lines.splitlines(), start=1)
+        for line, content in enumerate(lines, start=1)
     ]
 
 
@@ -513,89 +605,43 @@ def _notebook_outputs(data: bytes) -> tuple[str, str]:
 OUTPUT_KINDS = tuple(OUTPUT_LABELS)
 
 
-def audit_folder(output_dir: Path, data_dir: Path | None = None) -> list[Leak]:
-    """Audit an already built folder (every period sub-folder) against the data it was built from."""
+def audit_folder(output_dir: Path, data_dir: Path | None = None, cache=None) -> list[Leak]:
+    """Audit an already built folder (every period sub-folder) against the data it was built from (`cache`: see
+    `content.indicators.apply_suppression`)."""
     dataset = load_dataset(data_dir)
-    tables = compute_tables(dataset)
+    tables = compute_tables(dataset, cache=cache)
     hidden = hidden_cells(dataset, tables)
-    leaks = audit_tables(tables, cells=hidden)
     audit = OutputAudit(hidden, tables)
     slugs = {OVERVIEW_SLUG: None} | {a.slug: a.code for a in tables.areas}
+    slugs |= {group.slug: None for group in focus_groups(tables.metadata)}  # focus reports: their areas and the city
+    leaks = []
     for folder in sorted(p for p in Path(output_dir).iterdir() if p.is_dir() and not p.name.startswith(".")):
+        try:
+            period = str(periods.Period.parse(folder.name))
+        except ValueError:
+            continue  # not a period's folder
+        leaks += audit_tables(tables, period, cells=hidden)
         for slug, code in slugs.items():
             files = {kind: folder / f"{slug}.{kind}" for kind in OUTPUT_KINDS}
             outputs = {kind: path.read_bytes() for kind, path in files.items() if path.is_file()}
             if outputs:
-                leaks += audit(outputs, code, folder.name, slug)
+                leaks += audit(outputs, code, period, slug)
+        open_data = {kind: folder / name for kind, name in OPEN_DATA_FILES.items() if (folder / name).is_file()}
+        if open_data:
+            outputs = {kind: path.read_bytes() for kind, path in open_data.items()}
+            leaks += audit(outputs, None, period, OPEN_DATA_SLUG)
+        cells = attacker.cells_from_files(folder, tables.catalogue)
+        leaks += attacker_leaks(f"Veröffentlichte Tabellen in {folder.name}/", cells, tables)
     return leaks
 
 
-# --- report for the data-protection officer -----------------------------------------------------------------
-
-
-REPORT_COLUMNS = ["Gebiet", "Gebietscode", "Ebene", "Kennziffer", "Indikator", "Zeitraum", "Grund",
-                  "gekennzeichnet (•) in", "Regel"]  # fmt: skip
-
-
-def suppression_report(tables: ProfileTables, period: str) -> bytes:
-    """What the period's profiles hide and where, as German Excel CSV: no values and no case counts.
-
-    One row per hidden cell a profile of the period shows (its indicator table for the period, the comparison
-    bars and trend chart of a section's lead indicator, the overview), with the reason, the files that mark it
-    with "•" and the rule.
-    """
-    table = tables.indicators
-    hidden = table[table["suppressed"].astype(bool)].set_index(["indicator", "area", "period"])
-    places = defaultdict(set)
-
-    def mark(indicator, code, cell_period, place):
-        if (indicator, code, cell_period) in hidden.index:
-            places[indicator, code, cell_period].add(place)
-
-    sections = tables.catalogue["section"].unique()
-    for area in tables.areas:
-        profile = Profile(area, period, tables)
-        own = profile.indicator_rows()
-        for row in own.itertuples():
-            mark(row.id, area.code, row.period, f"{area.slug} (Tabellen, Kennzahlen, Download)")
-            mark(row.id, area.code, row.period, f"{OVERVIEW_SLUG} (Übersicht)")
-        report_periods = dict(zip(own["id"], own["period"], strict=True))
-        for lead in filter(None, (profile.lead_indicator(section) for section in sections)):
-            for peer in profile.peers:
-                mark(lead, peer.code, report_periods[lead], f"{area.slug} (Vergleichsdiagramm)")
-            for cell_period in profile.series(lead)["period"]:
-                mark(lead, area.code, cell_period, f"{area.slug} (Zeitreihe)")
-    order = {a.code: i for i, a in enumerate(tables.areas)}
-    names = {a.code: a for a in tables.areas}
-    catalogue = tables.catalogue.set_index("id")
-    rows = []
-    for (indicator, code, cell_period), where in sorted(
-        places.items(), key=lambda item: (order[item[0][1]], item[0][0], periods.sort_key(item[0][2]))
-    ):
-        cell = hidden.loc[(indicator, code, cell_period)]
-        rows.append(
-            {
-                "Gebiet": names[code].name,
-                "Gebietscode": code,
-                "Ebene": names[code].level_label,
-                "Kennziffer": indicator,
-                "Indikator": catalogue.at[indicator, "name"],
-                "Zeitraum": periods.label(cell["period_label"]),
-                "Grund": cell["suppression_reason"],
-                "gekennzeichnet (•) in": "; ".join(sorted(where)),
-                "Regel": tables.rule.describe_de(),
-            }
-        )
-    return to_excel_csv(pd.DataFrame(rows, columns=REPORT_COLUMNS))
-
-
-def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str | None = None, cache=None) -> int:
     """``python -m quartiersprofile.publish.audit PROFILES [--data DATA]``: print the leaks, exit 1 if there are any."""
     parser = argparse.ArgumentParser(prog=prog, description="Datenschutzprüfung eines gebauten Profilordners.")
     parser.add_argument("output_dir", type=Path)
     parser.add_argument("--data", type=Path, default=None, help="Datenordner (Standard: data/)")
     args = parser.parse_args(argv)
-    leaks = audit_folder(args.output_dir, args.data)
+    leaks = audit_folder(args.output_dir, args.data, cache)
     for leak in leaks:
         print(leak)
     print(f"{len(leaks)} Befund(e)." if leaks else "Keine Befunde: kein unterdrückter Wert sichtbar.")
