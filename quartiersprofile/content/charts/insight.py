@@ -15,6 +15,7 @@ from matplotlib.lines import Line2D
 from ..text import format_number
 from .style import (
     MARKER_EDGE,
+    NARROW_WIDTH,
     TABLE_FONTSIZE,
     WIDTH,
     Chart,
@@ -37,17 +38,20 @@ def format_score(score: float) -> str:
 
 
 @styled
-def index_ranking(table: pd.DataFrame, highlight: list[str] | tuple[str, ...] = (), title: str = "Gebiete") -> Chart:
+def index_ranking(
+    table: pd.DataFrame, highlight: list[str] | tuple[str, ...] = (), title: str = "Gebiete", narrow: bool = False
+) -> Chart:
     """The areas ranked by the index, rank 1 (highest burden) at the top.
 
     ``table``: ``code, name, score, rank, index_class, rank_lower, rank_upper``. Each area is a dot at its rank,
     coloured by its class, with a line over the 95 % interval of its rank; ``highlight`` (codes) in bold.
-    ``title``: what the areas are ("Ortsteile"), for the alt text.
+    ``title``: what the areas are ("Ortsteile"), for the alt text. The phone variant (``narrow``) is taller and
+    has its legend in one column.
     """
     rows = table.sort_values("rank").reset_index(drop=True)
     count = len(rows)
     y = np.arange(count)
-    fig = Figure(figsize=(WIDTH, 0.2 * count + 1.3))
+    fig = Figure(figsize=(NARROW_WIDTH, 0.2 * count + 1.9) if narrow else (WIDTH, 0.2 * count + 1.3))
     ax = fig.subplots()
     chosen = rows["code"].astype(str).isin([str(c) for c in highlight]).to_numpy()
     ax.hlines(y, rows["rank_lower"].astype(float), rows["rank_upper"].astype(float), color="#555555", linewidth=1.0)
@@ -75,7 +79,7 @@ def index_ranking(table: pd.DataFrame, highlight: list[str] | tuple[str, ...] = 
     present = sorted({int(c) for c in rows["index_class"]}, reverse=True)
     handles = [marker_handle(CLASS_COLOURS[c], f"Klasse {c}: {CLASS_NAMES[c]} Belastung") for c in present]
     handles.append(Line2D([], [], color="#555555", linewidth=1.0, label=INTERVAL_LABEL))
-    legend_below(fig, handles, ncols=3)
+    legend_below(fig, handles, ncols=1 if narrow else 3, narrow=narrow)
 
     alt = [f"Gesundheits- und Sozialindex: {count} {title} nach Rang, mit dem 95-%-Intervall jedes Rangs."]
     for row in rows[chosen].itertuples():

@@ -69,3 +69,19 @@ def test_spine_positions_keep_the_further_benchmarks_in_the_range():
     positions = charts.spine_positions(rows)
     assert positions["neighbours_value"].between(0, 1).all()
     assert positions.loc[0, "neighbours_value"] == pytest.approx(0.0)  # higher is worse: the far left
+
+
+def test_the_ranking_has_a_phone_variant_with_the_same_ranks_and_classes(ranking):
+    from quartiersprofile.content.charts import style
+
+    chart = index_ranking(ranking, ["c"], "Ortsteile")
+    narrow = chart.narrow()
+    assert narrow.figure.get_size_inches()[0] == pytest.approx(style.NARROW_WIDTH)
+    assert narrow.alt_text == chart.alt_text
+    ax = narrow.figure.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Nord", "Süd", "Mitte", "West", "Ost"]
+    (dots,) = [c for c in ax.collections if isinstance(c, PathCollection)]
+    assert dots.get_offsets()[:, 0].tolist() == [1, 2, 3, 4, 5]
+    texts = figure_texts(narrow)
+    assert {"Klasse", "Punktwert", "+1,23", "-1,05"} <= set(texts)
+    assert style.smallest_text_size(narrow.figure) >= style.TABLE_FONTSIZE
