@@ -12,11 +12,12 @@ import sys
 
 import pandas as pd
 
-from ..content import charts, findings, text
-from ..content.charts.style import CSS_DPI, Chart
+from ..content import charts, insight_text, text
+from ..content.charts.style import CSS_DPI, Chart, smallest_text_size
 from ..content.profile import Profile
 from ..model import periods
 from ..stats.suppression import SUPPRESSED_MARKER
+from . import insight_cells
 
 STATISTIC_LABELS = {
     "proportion": "Anteil mit Wilson-Konfidenzintervall",
@@ -33,9 +34,13 @@ METHODS_TEXT = (
     "Anteile: Wilson-Score-Intervall. Raten: exakte Poisson-Grenzen bei weniger als 10 Ereignissen, sonst "
     "Byar-Näherung. Sterblichkeit: direkte Altersstandardisierung auf die Europastandardbevölkerung 2013 mit "
     "dem Dobson-Verfahren; bei weniger als 10 Sterbefällen wird kein Wert berechnet. Mittelwerte: "
-    "t-Verteilung. Trend: Test auf linearen Trend über die letzten fünf Jahre (Chi-Quadrat-Trendtest für "
-    "Anteile, Poisson-Trendtest für Raten). Kleine Gebiete werden über mehrere Jahrgänge zusammengefasst, wo "
-    "der Katalog es vorsieht. Stadtteilwerte sind Summen ihrer Ortsteile."
+    "t-Verteilung. Trend: Test auf linearen Trend über die letzten fünf Zeiträume (Chi-Quadrat-Trendtest für "
+    "Anteile, Poisson-Trendtest für Raten; bei altersstandardisierten Raten ein Test auf die standardisierten "
+    "Raten selbst, gewichtet mit ihrer Varianz, damit die Alterung der Bevölkerung nicht als Trend erscheint). "
+    "Kleine Gebiete werden über mehrere Jahrgänge zusammengefasst, wo der Katalog es vorsieht; der Zeitraum "
+    "steht dann bei jedem Wert (z. B. 2020–2024). Stadtteilwerte sind Summen ihrer Ortsteile; Fläche und "
+    "Bevölkerungsdichte beziehen sich auf die ganze Fläche laut Gebietsregister, unbewohnte Ortsteile "
+    "eingeschlossen."
 )
 
 
@@ -72,7 +77,8 @@ def location_map_html(profile: Profile) -> str:
 
 
 def key_findings_html(profile: Profile) -> str:
-    sentences = findings.key_findings(profile.indicator_rows(), profile.name, is_city=profile.area.level == "stadt")
+    """The Kernaussagen box (`findings.profile_key_findings`; the slides show the same sentences)."""
+    sentences = insight_text.key_findings(profile)  # findings.profile_key_findings with the index and similar areas
     items = "".join(f"<li>{html.escape(s)}</li>" for s in sentences)
     return f"<div class='key-findings'><ul>{items}</ul></div>"
 
@@ -80,15 +86,9 @@ def key_findings_html(profile: Profile) -> str:
 def key_figures_html(profile: Profile) -> str:
     """Key figures of the area beside the city: residents, area, density and the age structure."""
     rows = profile.indicator_rows("Demografie")
-    city = profile.tables.districts.set_index("code")
-    own_area = (
-        float(city.loc[list(profile.area.members), "area_km2"].sum())
-        if profile.area.level != "stadt"
-        else float(city.loc[profile.city.code, "area_km2"])
-    )
     cells = [
-        ("Einwohner", text.format_count(profile.population_total)),
-        ("Fläche", text.format_value(own_area, "km²", 2)),
+        ("Einwohner:innen", text.format_count(profile.population_total)),
+        ("Fläche", text.format_value(profile.area_km2, "km²", 2)),
     ]
     for _, row in rows[rows["statistic"] != "count"].head(4).iterrows():
         shown = SUPPRESSED_MARKER if row["suppressed"] else text.format_value(row["value"], row["unit"])
@@ -114,6 +114,7 @@ def methods_html(profile: Profile) -> str:
         f"<h3>Statistische Methoden</h3><p>{html.escape(METHODS_TEXT)}</p>",
         f"<h3>Kleine Fallzahlen</h3><p>{html.escape(profile.tables.rule.describe_de())}</p>",
     ]
+    parts += [f"<h3>{html.escape(h)}</h3><p>{html.escape(p)}</p>" for h, p in insight_text.methods_paragraphs(profile)]
     vintage = [
         f"Datenstand: {text.format_date(meta['stand'])}." if meta.get("stand") else "",
         meta.get("population_base", ""),
@@ -187,6 +188,10 @@ def indicator_table_html(rows: pd.DataFrame, caption: str, note: str = "") -> st
         "<th scope='col' class='col-comparison'>Vergleich</th><th scope='col' class='col-trend'>Trend</th>"
         "<th scope='col' class='num col-count'>Fälle</th></tr>"
     )
+    neighbours = insight_cells.has_neighbours(rows)  # the second benchmark, "ähnliche Gebiete", when there is one
+    if neighbours:
+        trend = "<th scope='col' class='col-trend'>"
+        head = head.replace(trend, insight_cells.neighbours_header() + trend)
     # "•" alone means nothing to a screen reader; the abbreviation's title says what it stands for.
     suppressed = (
         f"<abbr class='suppressed' title='wegen kleiner Fallzahlen nicht ausgewiesen'>{SUPPRESSED_MARKER}</abbr>"
@@ -208,30 +213,58 @@ def indicator_table_html(rows: pd.DataFrame, caption: str, note: str = "") -> st
             f"</span></th><td class='period'>{html.escape(periods.label(row['period_label']))}</td>"
             f"<td class='num'>{shown(_value_cell(row, 'value'))}</td><td class='num ci'>{shown(interval)}</td>"
             f"<td class='num'>{text.format_number(row['city_value'], decimals)}</td>"
-            f"<td><span class='badge badge-{row['comparison_95'].replace(' ', '-')}'>{label}</span></td>"
-            f"<td class='trend'>{text.TREND_LABELS[row['trend']]}</td><td class='num'>{shown(count)}</td></tr>"
+            f"<td><span class='badge badge-{row['comparison_95'].replace(' ', '-')}'>{label}</span>"
+            f"{insight_cells.target_badge(row)}</td>"
+            + (insight_cells.neighbours_cell(row) if neighbours else "")
+            + f"<td class='trend'>{text.TREND_LABELS[row['trend']]}</td><td class='num'>{shown(count)}</td></tr>"
         )
     # On a phone the table scrolls sideways inside this box; keyboard users reach it with Tab (a named region).
     return (
         f"<div class='table-scroll' role='region' tabindex='0' aria-label='{html.escape(caption)}'>"
-        f"<table class='indicators'><caption>{html.escape(caption)}</caption><thead>{head}</thead>"
+        f"<table class='indicators{' with-neighbours' if neighbours else ''}'><caption>{html.escape(caption)}</caption>"
+        f"<thead>{head}</thead>"
         f"<tbody>{''.join(body)}</tbody></table></div>"
         + (f"<p class='table-note'>{SUPPRESSED_MARKER} {html.escape(note)}</p>" if rows["suppressed"].any() else "")
     )
 
 
-def chart_to_html(chart: Chart, caption: str) -> str:
-    """The chart as an HTML ``<figure>`` with an embedded PNG (200 dpi, see `drawn_png`), alt text and caption.
+#: On screen a chart is shown so large that its smallest text is this many CSS px where the column has room for
+#: it (never smaller than its natural size, 1 px = 1/96 in); a narrower column shrinks it (``max-width: 100%``).
+SCREEN_TEXT_PX = 12
 
-    ``width``/``height`` are the figure size in CSS pixels (96 per inch) so the page layout does not jump while
-    loading.
+
+def _chart_image(figure, alt_text: str, css_class: str = "") -> str:
+    """One ``<img>`` of a figure: the PNG (200 dpi, see `drawn_png`) and its display size in CSS px.
+
+    ``width``/``height`` (so the layout does not jump while loading) are the figure's size at 96 dpi, enlarged so
+    that its smallest text (``data-text-pt``, in pt) is `SCREEN_TEXT_PX` on screen; print ignores them.
     """
-    png = charts.drawn_png(chart.figure)
-    if chart.figure.canvas.manager is not None:  # made through pyplot (e.g. seaborn): release it there
-        sys.modules["matplotlib.pyplot"].close(chart.figure)
-    width, height = (round(size * CSS_DPI) for size in chart.figure.get_size_inches())
+    png = charts.drawn_png(figure)
+    if figure.canvas.manager is not None:  # made through pyplot (e.g. seaborn): release it there
+        sys.modules["matplotlib.pyplot"].close(figure)
+    smallest = smallest_text_size(figure)
+    scale = max(1.0, SCREEN_TEXT_PX / (smallest * CSS_DPI / 72))
+    width, height = (round(size * CSS_DPI * scale) for size in figure.get_size_inches())
     data = base64.b64encode(png).decode("ascii")
+    css = f' class="{css_class}"' if css_class else ""
     return (
-        f'<figure class="chart"><img src="data:image/png;base64,{data}" alt="{html.escape(chart.alt_text)}" '
-        f'width="{width}" height="{height}"><figcaption>{html.escape(caption)}</figcaption></figure>'
+        f'<img{css} src="data:image/png;base64,{data}" alt="{html.escape(alt_text)}" width="{width}" '
+        f'height="{height}" data-text-pt="{smallest:g}">'
+    )
+
+
+def chart_to_html(chart: Chart, caption: str) -> str:
+    """The chart as an HTML ``<figure>`` with its embedded PNG, alt text and caption.
+
+    A chart with a phone variant (`Chart.narrow`) gets both pictures, ``img.chart-wide`` and ``img.chart-narrow``
+    (same alt text); the style sheet shows one of them (the narrow one only on small screens, never in print).
+    """
+    if chart.narrow is None:
+        image = _chart_image(chart.figure, chart.alt_text)
+        return f'<figure class="chart">{image}<figcaption>{html.escape(caption)}</figcaption></figure>'
+    wide = _chart_image(chart.figure, chart.alt_text, "chart-wide")
+    narrow = _chart_image(chart.narrow().figure, chart.alt_text, "chart-narrow")
+    return (
+        f'<figure class="chart chart-responsive">{wide}{narrow}<figcaption>{html.escape(caption)}</figcaption>'
+        "</figure>"
     )

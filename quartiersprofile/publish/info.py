@@ -35,3 +35,12 @@ class ReportInfo:
     data_vintage: str = ""
     #: One-sentence summary; lead text on the cover, HTML meta description and PDF subject. Optional.
     description: str = ""
+    #: The report's other files and the way back to the list of all profiles, as (label, href relative to the
+    #: report), e.g. (("Alle Quartiersprofile", "../index.html"), ("PDF", "stadtteil-lehe.pdf")); only files the
+    #: build writes. Links on screen, not in print. Optional.
+    links: tuple[tuple[str, str], ...] = ()
+    #: The same for the slides of the area (the report instead of the slides themselves). Optional.
+    slides_links: tuple[tuple[str, str], ...] = ()
+    #: Further lines on the cover under the level line, e.g. the area's class in the Gesundheits- und Sozialindex.
+    #: Optional.
+    cover_lines: tuple[str, ...] = ()

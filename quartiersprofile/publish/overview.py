@@ -13,11 +13,11 @@ import pandas as pd
 
 from ..content import text
 from ..content.overview import (
-    FOCUS_CODES,
     FOCUS_MARK,
     FOCUS_PART_MARK,
     area_rows,
     compared_indicators,
+    focus_codes,
     focus_mark,
     judged_sections,
     lead_indicator,
@@ -54,6 +54,11 @@ SUPPRESSED_TITLE = "wegen kleiner Fallzahlen nicht ausgewiesen"
 
 #: At most this many indicator columns per heat-map table (sections are never split between tables).
 MAX_COLUMNS = 12
+#: The narrowest a heat-map table gets (profile.css: its label columns, 7.2 em + 10.2 em for the Ortsteile) and the
+#: least width of an indicator column, in em of the table's type.
+HM_LABEL_EM = {"ortsteil": 17.4, "stadtteil": 10.2}
+HM_COLUMN_EM = 5.2
+HM_TYPE_REM = 0.72
 
 
 TOP_WORSE = 10
@@ -67,9 +72,16 @@ def _hyphenated(label: str) -> str:
     return html.escape(" ".join("-".join(soft(part) for part in word.split("-")) for word in label.split(" ")))
 
 
-def _scrolling(table: str, label: str) -> str:
-    """A wide table in a named, keyboard-reachable box that scrolls sideways on a phone (as the report's)."""
-    return f"<div class='table-scroll' role='region' tabindex='0' aria-label='{html.escape(label)}'>{table}</div>"
+def _scrolling(table: str, label: str, minimum: str = "") -> str:
+    """A wide table in a named, keyboard-reachable box that scrolls sideways on a phone (as the report's).
+
+    `minimum`: the narrowest the table gets on screen (a CSS length, ``--table-min``); where the box is narrower,
+    profile.css shows a hint above the table."""
+    style = f" style='--table-min: {minimum}'" if minimum else ""
+    return (
+        f"<div class='table-scroll' role='region' tabindex='0' aria-label='{html.escape(label)}'{style}>"
+        f"{table}</div>"
+    )
 
 
 def _suppressed() -> str:
@@ -80,9 +92,9 @@ def _value_text(row: pd.Series) -> str:
     return text.format_number(row["value"], text.decimals_for(row["unit"]))
 
 
-def _area_label(area) -> str:
-    """The area's name; a focus district bold with ★, an area belonging to one with ☆."""
-    mark = focus_mark(area)
+def _area_label(area, codes: tuple[str, ...]) -> str:
+    """The area's name; a focus district (of `codes`) bold with ★, an area belonging to one with ☆."""
+    mark = focus_mark(area, codes)
     name = html.escape(area.name)
     if mark == FOCUS_MARK:
         return f"<strong>{name}</strong>&nbsp;<span class='focus-mark' title='Fokusgebiet'>{mark}</span>"
@@ -93,7 +105,7 @@ def _area_label(area) -> str:
 
 def _period_note(period_label: str, period: str) -> str:
     """The indicator's own period when it differs from the report period, else nothing."""
-    return "" if period_label == period else periods.short_label(period_label)
+    return "" if period_label == period else periods.label(period_label)
 
 
 def _badge(classification: str, suppressed: bool) -> str:
@@ -132,7 +144,9 @@ def _heat_cell(row: pd.Series) -> str:
     return f"<td class='hm hm-{css}' {data} data-class='{classification}'>{_value_text(row)}{marker}</td>"
 
 
-def _heat_table(rows: pd.DataFrame, indicators: pd.DataFrame, areas: list, level: str, caption: str) -> str:
+def _heat_table(
+    rows: pd.DataFrame, indicators: pd.DataFrame, areas: list, level: str, caption: str, codes: tuple[str, ...]
+) -> str:
     city = rows.drop_duplicates("id").set_index("id")["city_value"]
     cells = rows.set_index(["area_code", "id"], drop=False)
     grouped = level == "ortsteil"
@@ -144,7 +158,7 @@ def _heat_table(rows: pd.DataFrame, indicators: pd.DataFrame, areas: list, level
     )
     names = "".join(
         f"<th scope='col' class='hm-indicator'>{_hyphenated(r['name'])}"
-        f"<span class='hm-unit'>{html.escape(r['unit'])}</span>"
+        f"<span class='hm-unit'>{_hyphenated(r['unit'])}</span>"
         + (f"<span class='hm-period'>{html.escape(r['period_label'])}</span>" if r["period_label"] else "")
         + "</th>"
         for _, r in indicators.iterrows()
@@ -160,18 +174,18 @@ def _heat_table(rows: pd.DataFrame, indicators: pd.DataFrame, areas: list, level
         lines = []
         for position, area in enumerate(members):
             if grouped and area.also_code:  # a one-Ortsteil Stadtteil spans both label columns
-                label = f"<th scope='row' colspan='2' class='hm-area'>{_area_label(area)}</th>"
+                label = f"<th scope='row' colspan='2' class='hm-area'>{_area_label(area, codes)}</th>"
             elif grouped:
                 group = (
                     f"<th scope='rowgroup' rowspan='{len(members)}' class='hm-group'>{html.escape(parent)}</th>"
                     if position == 0
                     else ""
                 )
-                label = f"{group}<th scope='row' class='hm-area'>{_area_label(area)}</th>"
+                label = f"{group}<th scope='row' class='hm-area'>{_area_label(area, codes)}</th>"
             else:
-                label = f"<th scope='row' class='hm-area'>{_area_label(area)}</th>"
+                label = f"<th scope='row' class='hm-area'>{_area_label(area, codes)}</th>"
             values = "".join(_heat_cell(cells.loc[(area.code, indicator)]) for indicator in indicators["id"])
-            css = " class='hm-focus'" if focus_mark(area) == FOCUS_MARK else ""
+            css = " class='hm-focus'" if focus_mark(area, codes) == FOCUS_MARK else ""
             lines.append(f"<tr{css}>{label}{values}</tr>")
         bodies.append(f"<tbody>{''.join(lines)}</tbody>")
     city_cells = "".join(
@@ -181,13 +195,16 @@ def _heat_table(rows: pd.DataFrame, indicators: pd.DataFrame, areas: list, level
     foot = f"<tfoot><tr><th scope='row' colspan='{label_columns}'>Bremerhaven</th>{city_cells}</tr></tfoot>"
     # A table of a few indicators gets their share of the width (the label columns take about a fifth).
     share = 20 + 80 * len(indicators) / MAX_COLUMNS
-    width = f" style='width: {share:.0f}%; min-width: 0'" if len(indicators) < MAX_COLUMNS / 2 else ""
+    width = f" style='width: {share:.0f}%'" if len(indicators) < MAX_COLUMNS / 2 else ""
+    # On screen the table is never narrower than its label columns and HM_COLUMN_EM per indicator; in a narrower
+    # box it scrolls (the area names stay in view). In rem: the table's type is 0.72 rem (profile.css).
+    minimum = f"{HM_TYPE_REM * (HM_LABEL_EM[level] + HM_COLUMN_EM * len(indicators)):.2f}rem"
     table = (
         f"<table class='heatmap heatmap-{level}'{width}><caption>{html.escape(caption)}</caption>"
         f"<colgroup>{columns}</colgroup><thead>{head}</thead>"
         f"{''.join(bodies)}{foot}</table>"
     )
-    return _scrolling(table, caption)
+    return _scrolling(table, caption, minimum)
 
 
 def _groups(areas: list, grouped: bool) -> list[tuple[str, list]]:
@@ -233,7 +250,7 @@ def heatmap_table_html(tables: ProfileTables, period: str, level: str) -> str:
             f"{LEVEL_NAMES[level]} im Vergleich mit Bremerhaven, {periods.label(period)} "
             f"({number}/{len(groups)}): {', '.join(sections)}"
         )
-        parts.append(_heat_table(rows, chosen, areas, level, caption))
+        parts.append(_heat_table(rows, chosen, areas, level, caption, focus_codes(tables)))
     explanation = (
         f"<p class='hm-intro'>Jede Zeile ist ein Gebiet, jede Spalte ein Indikator; die Farbe und das Zeichen "
         f"zeigen, ob der Wert signifikant (95-%-Konfidenzintervall) vom Wert Bremerhavens (letzte Zeile) "
@@ -242,14 +259,14 @@ def heatmap_table_html(tables: ProfileTables, period: str, level: str) -> str:
     return f"<div class='overview-heatmap'>{explanation}{heatmap_legend_html()}{''.join(parts)}</div>"
 
 
-def _ranking_table(ranked: pd.DataFrame, caption: str) -> str:
+def _ranking_table(ranked: pd.DataFrame, caption: str, codes: tuple[str, ...]) -> str:
     lines = []
     for _, row in ranked.iterrows():
         rank = "" if pd.isna(row["rank"]) else f"{int(row['rank'])}."
         value = _suppressed() if row["suppressed"] else _value_text(row)
-        css = " class='hm-focus'" if focus_mark(row["area"]) == FOCUS_MARK else ""
+        css = " class='hm-focus'" if focus_mark(row["area"], codes) == FOCUS_MARK else ""
         lines.append(
-            f"<tr{css}><td class='num rank'>{rank}</td><th scope='row'>{_area_label(row['area'])}</th>"
+            f"<tr{css}><td class='num rank'>{rank}</td><th scope='row'>{_area_label(row['area'], codes)}</th>"
             f"<td class='num'>{value}</td><td>{_badge(row['comparison_95'], row['suppressed'])}</td></tr>"
         )
     head = (
@@ -276,11 +293,12 @@ def rankings_html(tables: ProfileTables, period: str, section: str) -> str:
     unit = first["unit"]
     intro = (
         f"<p class='ranking-intro'><strong>{html.escape(first['name'])}</strong> ({html.escape(unit)}), "
-        f"{html.escape(periods.short_label(first['period_label']))}; Bremerhaven: "
-        f"{text.format_value(first['city_value'], unit)}. {order}; Vergleich mit Bremerhaven (95 %).</p>"
+        f"{html.escape(periods.label(first['period_label']))}; Bremerhaven: "
+        f"{text.sentence(text.format_value(first['city_value'], unit))} {order}; Vergleich mit Bremerhaven (95 %).</p>"
     )
     pair = "".join(
-        _ranking_table(ranked[level], f"{LEVEL_NAMES[level]}: {first['name']}") for level in ("stadtteil", "ortsteil")
+        _ranking_table(ranked[level], f"{LEVEL_NAMES[level]}: {first['name']}", focus_codes(tables))
+        for level in ("stadtteil", "ortsteil")
     )
     return (
         f"<section class='ranking-block'><h3>{html.escape(section)}</h3>{intro}"
@@ -310,9 +328,10 @@ def most_worse_html(tables: ProfileTables, period: str) -> str:
         area = row["area"]
         parent = "" if area.also_code else f" <span class='parent'>({html.escape(area.parent_name)})</span>"
         counts = "".join(f"<td class='num'>{int(row[s]) or '–'}</td>" for s in sections)
-        css = " class='hm-focus'" if focus_mark(area) == FOCUS_MARK else ""
+        css = " class='hm-focus'" if focus_mark(area, focus_codes(tables)) == FOCUS_MARK else ""
         lines.append(
-            f"<tr{css}><td class='num'>{row['rank']}.</td><th scope='row'>{_area_label(area)}{parent}</th>"
+            f"<tr{css}><td class='num'>{row['rank']}.</td><th scope='row'>{_area_label(area, focus_codes(tables))}"
+            f"{parent}</th>"
             f"<td class='num total'>{int(row['worse'])}</td>{counts}<td class='num'>{int(row['better'])}</td>"
             f"<td class='num'>{int(row['judged'])}</td></tr>"
         )
@@ -332,6 +351,12 @@ def most_worse_html(tables: ProfileTables, period: str) -> str:
     return _scrolling(table, caption) + note
 
 
+def _count_word(number: int) -> str:
+    """A small number in words, as German text writes it ("fünf"); from 13 on as digits."""
+    words = ("null", "ein", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun", "zehn", "elf", "zwölf")
+    return words[number] if number < len(words) else str(number)
+
+
 def _in_words(items: list[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} und {items[-1]}"
 
@@ -345,15 +370,19 @@ def intro_html(tables: ProfileTables, period: str) -> str:
     phrases = [f"{name} ({worse} von {judged})" for name, worse, judged in top]
     phrases[0] = f"{top[0][0]} (bei {top[0][1]} von {top[0][2]} bewerteten Indikatoren)"
     focus = []
-    for code in FOCUS_CODES:
+    codes = focus_codes(tables)
+    for code in codes:
         level = "stadtteil" if code in {a.code for a in level_areas(tables, "stadtteil")} else "ortsteil"
         found = worse_counts(tables, period, level)
-        row = found[[a.code == code for a in found["area"]]].iloc[0]
+        row = found[[code in (a.code, a.also_code) for a in found["area"]]].iloc[0]
         focus.append(f"{row['area'].name} {int(row['worse'])} von {int(row['judged'])}")
     sentences = [
         f"Am häufigsten signifikant ungünstiger als Bremerhaven sind die Ortsteile {_in_words(phrases)}.",
-        f"Zahl der signifikant ungünstigeren Indikatoren in den Fokusgebieten: {_in_words(focus)}.",
     ]
+    if focus:
+        sentences.append(f"Zahl der signifikant ungünstigeren Indikatoren in den Fokusgebieten: {_in_words(focus)}.")
+    marks = f"; ★ kennzeichnet die {_count_word(len(codes))} Fokusgebiete" if len(codes) > 1 else ""
+    marks = "; ★ kennzeichnet das Fokusgebiet" if len(codes) == 1 else marks
     items = "".join(f"<li>{html.escape(s)}</li>" for s in sentences)
     return (
         "<div class='overview-intro'>"
@@ -361,6 +390,6 @@ def intro_html(tables: ProfileTables, period: str) -> str:
         f"{len(level_areas(tables, 'stadtteil'))} Stadtteile Bremerhavens nebeneinander "
         f"({periods.label(period)}): {len(indicators)} Indikatoren aus {indicators['section'].nunique()} "
         "Bereichen, jeweils verglichen mit dem Wert der Stadt. Die Zahlen sind dieselben wie in den einzelnen "
-        "Quartiersprofilen; ★ kennzeichnet die fünf Fokusgebiete.</p>"
+        f"Quartiersprofilen{marks}.</p>"
         f"<div class='key-findings'><ul>{items}</ul></div></div>"
     )

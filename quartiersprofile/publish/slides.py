@@ -26,18 +26,29 @@ import pandas as pd
 from nbconvert import SlidesExporter
 from nbconvert.exporters.slides import _RevealMetadataPreprocessor
 
-from ..content import charts, findings, text
+from ..content import charts, insight_rows, insight_text, text
+from ..content.charts.style import CSS_DPI
 from ..content.profile import Profile
+from ..model import periods
 from ..stats.suppression import SUPPRESSED_MARKER
 from . import render
 from .fragments import chart_to_html
 from .info import ReportInfo
+from .insight import index_slide_html as index_html  # noqa: F401 - the slides notebook shows it
 from .pdf import html_to_pdf
 from .report import show
 
 REVEAL_DIR = Path(__file__).resolve().parents[2] / "node_modules" / "reveal.js"
 TEMPLATE_NAME = "slides"
 FINDINGS_PER_SLIDE = 4
+#: Kernaussagen text on one slide: at 30 px type (slides.css) about nine lines of 75 characters with the gaps.
+FINDINGS_CHARACTERS = 650
+#: Kernaussagen slides at most: notebooks/slides.ipynb has a cell for each part.
+FINDINGS_SLIDES = 4
+#: Height of a slide's chart (CSS px of the 1280 x 720 slide, slides.css) and the least it is enlarged there, so
+#: that its 7.5 pt texts are at least 11 px on a 1280 px wide screen (the slide shown at 97 %).
+CHART_HEIGHT_PX = 540
+CHART_SCALE = 1.15
 #: The spine chart of the report, split over three slides so that its rows stay legible.
 SPINE_GROUPS = (
     ("Demografie", "Soziale Lage"),
@@ -121,14 +132,32 @@ def _slide(title: str, body: str, kind: str) -> str:
 
 def key_findings(profile: Profile) -> list[str]:
     """The report's Kernaussagen (same function, same rows)."""
-    return findings.key_findings(profile.indicator_rows(), profile.name, is_city=profile.area.level == "stadt")
+    return insight_text.key_findings(profile)  # findings.profile_key_findings with the index and similar areas
+
+
+def findings_parts(sentences: list[str]) -> list[list[str]]:
+    """The Kernaussagen in order on slides: at most FINDINGS_PER_SLIDE sentences and about FINDINGS_CHARACTERS
+    each (a longer sentence alone), never more than FINDINGS_SLIDES slides (the last one takes the rest)."""
+    parts: list[list[str]] = []
+    for sentence in sentences:
+        last = parts[-1] if parts else None
+        if (
+            last is not None
+            and len(last) < FINDINGS_PER_SLIDE
+            and sum(map(len, last)) + len(sentence) <= FINDINGS_CHARACTERS
+        ) or len(parts) == FINDINGS_SLIDES:
+            parts[-1].append(sentence)
+        else:
+            parts.append([sentence])
+    return parts
 
 
 def key_findings_html(profile: Profile, part: int = 1) -> str:
-    """One Kernaussagen slide: sentences 1-4 (part 1) or 5-8 (part 2); empty when there is nothing left."""
-    sentences = key_findings(profile)[(part - 1) * FINDINGS_PER_SLIDE : part * FINDINGS_PER_SLIDE]
-    if not sentences:
+    """One Kernaussagen slide (`findings_parts`, part 1 to FINDINGS_SLIDES); empty when there is nothing left."""
+    parts = findings_parts(key_findings(profile))
+    if part > len(parts):
         return ""
+    sentences = parts[part - 1]
     items = "".join(f"<li>{html.escape(s)}</li>" for s in sentences)
     title = "Kernaussagen" if part == 1 else "Kernaussagen (Fortsetzung)"
     return _slide(title, f"<div class='key-findings'><ul>{items}</ul></div>", "findings")
@@ -138,7 +167,7 @@ def spine_html(profile: Profile, group: int) -> str:
     """One part of the report's spine chart (its rows of the sections in `SPINE_GROUPS[group - 1]`)."""
     sections = SPINE_GROUPS[group - 1]
     names = set(profile.indicator_rows().query("section in @sections")["name"])
-    spine = profile.spine_rows()
+    spine = insight_rows.spine_rows(profile)  # with the similar areas' value and the target
     rows = spine[spine["name"].isin(names)].reset_index(drop=True)
     chart = chart_to_html(
         charts.spine_chart(rows),
@@ -184,10 +213,16 @@ def lead_indicator_html(profile: Profile, section: str) -> str:
     rows = profile.indicator_rows(section)
     row = rows[rows["id"] == lead].iloc[0]
     peers_label = "Ortsteilen" if profile.area.peer_level == "ortsteil" else "Stadtteilen"
+    peers = profile.peer_values(lead)
+    # Many areas (all 23 Ortsteile) are set closer than in the report, so that the chart fits the slide enlarged.
+    rows_height = CHART_HEIGHT_PX / CSS_DPI / CHART_SCALE - 1.3
     chart = chart_to_html(
-        charts.district_bars(profile.peer_values(lead), profile.area.code, row["city_value"], row["name"], row["unit"]),
-        f"{row['name']} in allen {peers_label} ({row['unit']}), {row['period_label']}",
-    )
+        charts.district_bars(
+            peers, profile.area.code, row["city_value"], row["name"], row["unit"],
+            row_inches=min(0.2, rows_height / len(peers)),
+        ),
+        f"{row['name']} in allen {peers_label} ({row['unit']}), {periods.label(row['period_label'])}",
+    )  # fmt: skip
     value = SUPPRESSED_MARKER if row["suppressed"] else text.format_value(row["value"], row["unit"])
     verdict = (
         "wegen kleiner Fallzahlen nicht ausgewiesen"
@@ -195,11 +230,12 @@ def lead_indicator_html(profile: Profile, section: str) -> str:
         else f"Vergleich mit Bremerhaven: {text.CLASSIFICATION_LABELS[row['comparison_95']]}"
     )
     is_city = profile.area.level == "stadt"  # the city is its own benchmark
-    facts = [(f"{profile.name}, {row['period_label']}", value, "" if is_city else verdict)]
+    facts = [(f"{profile.name}, {periods.label(row['period_label'])}", value, "" if is_city else verdict)]
     if not is_city:
         facts.append(("Bremerhaven", text.format_value(row["city_value"], row["unit"]), ""))
     subtitle = f"<p class='slide-subtitle'>{html.escape(row['name'])}</p>"
-    return _slide(section, f"{subtitle}<div class='slide-split'>{chart}{_facts(facts)}</div>", "chart")
+    side = f"<div class='slide-side'>{subtitle}{_facts(facts)}</div>"  # the chart takes the slide's full height
+    return _slide(section, f"<div class='slide-split'>{chart}{side}</div>", "chart")
 
 
 def sources_html(profile: Profile) -> str:

@@ -29,7 +29,11 @@ SECTIONS = (
     "Stadtteile im Vergleich",
     "Rangfolgen",
     "Karten",
+    "Gesundheits- und Sozialindex",
+    "Ähnliche Gebiete und Zielwerte",
     "Auffällige Gebiete",
+    "Lebenserwartung und gesundheitliche Ungleichheit",
+    "Bevölkerungsprognose",
     "Methodik",
 )
 FOCUS = {"Lehe": "stadtteil", "Leherheide": "stadtteil", "Surheide": "both", "Geestendorf": "ortsteil",

@@ -96,7 +96,7 @@ def test_pdf_pages_have_numbers_and_sample_flag(pdf, tmp_path):
     for number, text in enumerate(pages, start=1):
         assert f"Seite {number} von {len(pages)}" in text
         assert "Beispieldaten" in text
-        assert "Stand: 1. März 2025 · Build b3f9c2a1" in text
+        assert "Stand: 1. März 2025 · Kennung b3f9c2a1" in text
     assert "Inhalt" in pages[1]
     assert all(re.search(rf"{section}\s*\.+\s*\d+", pages[1]) for section in SECTIONS)  # TOC page numbers
 

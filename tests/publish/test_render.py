@@ -135,7 +135,7 @@ def test_cover_and_footer_show_the_report_info(soup):
     ):
         assert value in cover_text
     footer_text = soup.find("footer").get_text(" ", strip=True)
-    for value in ("Stand: 1. März 2025", "Datenstand: Daten bis 31.12.2024", "Build b3f9c2a1"):
+    for value in ("Stand: 1. März 2025", "Datenstand: Daten bis 31.12.2024", "Kennung b3f9c2a1"):
         assert value in footer_text
 
 

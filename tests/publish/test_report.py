@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from bs4 import BeautifulSoup
 
@@ -30,7 +32,10 @@ def test_a_section_is_its_table_the_lead_indicator_among_the_peers_and_its_trend
 
 def test_a_section_without_a_lead_indicator_is_its_table_only(small_tables, shown):
     (lehe,) = [a for a in small_tables.areas if a.code == "13"]
-    report.show_section(Profile(lehe, "2024", small_tables), "Kindergesundheit")  # every value hidden
+    table = small_tables.indicators
+    section = table["indicator"].map(small_tables.catalogue.set_index("id")["section"]) == "Kindergesundheit"
+    hidden = dataclasses.replace(small_tables, indicators=table.assign(suppressed=table["suppressed"] | section))
+    report.show_section(Profile(lehe, "2024", hidden), "Kindergesundheit")  # every value hidden
     assert len(shown) == 1 and "table" in shown[0]
 
 
