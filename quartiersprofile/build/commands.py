@@ -10,12 +10,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..content.tables import compute_tables
 from ..model import periods
+from ..model.areas import inhabited_ortsteile, profile_areas
 from ..model.dataset import load_dataset
 from ..model.errors import InputError
 from ..publish import audit as disclosure_audit
 from . import jobs
+from .cache import TableCache
 from .preview import PreviewRequest, serve
 
 
@@ -30,18 +31,18 @@ def check(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     try:
         dataset = load_dataset(args.data)
-        tables = compute_tables(dataset)
     except InputError as error:
         print(f"error: invalid input.\n{error}", file=sys.stderr)
         return jobs.EXIT_INVALID_INPUT
-    print(summary(dataset, tables))
+    print(summary(dataset))
     return jobs.EXIT_OK
 
 
-def summary(dataset, tables) -> str:
+def summary(dataset) -> str:
     """One line: what the data hold (areas, indicators, periods)."""
     levels = dataset.districts["level"].value_counts()
-    inhabited = sum(1 for area in tables.areas if area.level == "ortsteil" or area.also_code)
+    areas = profile_areas(dataset.districts, dataset.population)
+    inhabited = len(inhabited_ortsteile(dataset.districts, dataset.population))
     found = sorted(set(dataset.observations["period"]), key=periods.sort_key)
     years = [p for p in found if not periods.is_quarter(p)]
     quarters = [p for p in found if periods.is_quarter(p)]
@@ -51,7 +52,7 @@ def summary(dataset, tables) -> str:
     return (
         f"Daten in Ordnung{sample}: {levels.get('ortsteil', 0)} Ortsteile ({inhabited} bewohnt), "
         f"{levels.get('stadtteil', 0)} Stadtteile, {len(dataset.catalogue)} Indikatoren, {', '.join(spans)}; "
-        f"{len(tables.areas)} Profile möglich."
+        f"{len(areas)} Profile möglich."
     )
 
 
@@ -79,4 +80,5 @@ def preview(argv: list[str]) -> int:
 
 def audit(argv: list[str]) -> int:
     """`python build.py audit [PROFILES]`: the disclosure audit of a built folder (see `publish.audit`)."""
-    return disclosure_audit.main(argv or [str(jobs.DEFAULT_OUTPUT_DIR)], prog="python build.py audit")
+    folders = argv or [str(jobs.DEFAULT_OUTPUT_DIR)]
+    return disclosure_audit.main(folders, prog="python build.py audit", cache=TableCache())

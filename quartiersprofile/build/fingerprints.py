@@ -18,7 +18,16 @@ from importlib import metadata
 from pathlib import Path
 
 from ..publish.browser import chromium_version
-from .jobs import OVERVIEW_NOTEBOOK, PACKAGE_DIR, REVEAL_PACKAGE, SLIDES_NOTEBOOK, TEMPLATE_NOTEBOOK, BuildOptions
+from .jobs import (
+    FOCUS_NOTEBOOK,
+    FOCUS_SLIDES_NOTEBOOK,
+    OVERVIEW_NOTEBOOK,
+    PACKAGE_DIR,
+    REVEAL_PACKAGE,
+    SLIDES_NOTEBOOK,
+    TEMPLATE_NOTEBOOK,
+    BuildOptions,
+)
 
 #: The packages whose versions shape the outputs (recorded in the manifest, part of every fingerprint).
 ENVIRONMENT_PACKAGES = (
@@ -59,7 +68,9 @@ def package_fingerprint() -> str:
 def code_fingerprint(template: Path = TEMPLATE_NOTEBOOK) -> str:
     """The package's own code and report templates plus the template notebooks."""
     digest = package_fingerprint()
-    notebooks = [Path(template), SLIDES_NOTEBOOK, OVERVIEW_NOTEBOOK, REVEAL_PACKAGE]
+    notebooks = [
+        Path(template), SLIDES_NOTEBOOK, OVERVIEW_NOTEBOOK, FOCUS_NOTEBOOK, FOCUS_SLIDES_NOTEBOOK, REVEAL_PACKAGE
+    ]  # fmt: skip
     return combine(digest, *(hashlib.sha256(p.read_bytes()).hexdigest() for p in notebooks if p.is_file()))
 
 

@@ -22,6 +22,9 @@ DEFAULT_OUTPUT_DIR = REPO_DIR / "profiles"
 TEMPLATE_NOTEBOOK = REPO_DIR / "notebooks" / "profile.ipynb"
 SLIDES_NOTEBOOK = REPO_DIR / "notebooks" / "slides.ipynb"
 OVERVIEW_NOTEBOOK = REPO_DIR / "notebooks" / "overview.ipynb"
+#: The focus report of a focus group of dataset.toml, and its slides.
+FOCUS_NOTEBOOK = REPO_DIR / "notebooks" / "focus.ipynb"
+FOCUS_SLIDES_NOTEBOOK = REPO_DIR / "notebooks" / "focus_slides.ipynb"
 REVEAL_PACKAGE = REPO_DIR / "node_modules" / "reveal.js" / "package.json"
 FORMATS = ("html", "pdf", "data", "slides")
 SUFFIXES = {"html": (".html",), "pdf": (".pdf",), "data": (".csv", ".xlsx"), "slides": (".slides.html", ".slides.pdf")}
@@ -81,6 +84,11 @@ class Job:
     info: ReportInfo
     slides_template: str = str(SLIDES_NOTEBOOK)
     is_overview: bool = False
+    is_open_data: bool = False  # the city-wide open data: made by the client, no notebook
+    #: (output kind, file name) of a job whose files are not named by its slug (the open data)
+    file_names: tuple[tuple[str, str], ...] = ()
+    #: the key of the focus group in dataset.toml of a focus report (its notebooks get `group`, not `district`)
+    focus_group: str = ""
 
     @property
     def key(self) -> str:
@@ -89,6 +97,8 @@ class Job:
     def output_paths(self) -> dict[str, Path]:
         """Output kind (`html`, `pdf`, `csv`, `xlsx`, `slides.html`, ...) -> path, for the requested formats."""
         folder = Path(self.output_dir) / self.period
+        if self.file_names:
+            return {kind: folder / name for kind, name in self.file_names}
         paths = {"ipynb": folder / f"{self.slug}.ipynb"}
         for fmt in self.formats:
             for suffix in SUFFIXES[fmt]:

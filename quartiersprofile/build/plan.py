@@ -14,17 +14,35 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..content import insight
 from ..content.indicators import unsuppressed_indicator_table
 from ..content.profile import Profile
+from ..content.projection import digest_frames as projection_digest_frames
 from ..content.tables import ProfileTables, compute_tables, latest_period, save_tables
 from ..model import periods
 from ..model.areas import OVERVIEW_SLUG, Area, profile_areas, resolve_areas, uninhabited_ortsteile
 from ..model.dataset import Dataset, load_dataset
+from ..model.focus import focus_groups
 from ..publish import audit
 from ..publish.cover import overview_info, report_info
+from ..publish.focus import focus_info
+from ..publish.open_data import FILES as OPEN_DATA_FILES
+from ..publish.open_data import SLUG as OPEN_DATA_SLUG
+from .cache import TableCache
 from .files import write_atomic
 from .fingerprints import code_fingerprint, combine, environment_fingerprint
-from .jobs import FORMATS, OVERVIEW_NOTEBOOK, BuildOptions, InvalidRequestError, Job, JobResult
+from .jobs import (
+    FOCUS_NOTEBOOK,
+    FOCUS_SLIDES_NOTEBOOK,
+    FORMATS,
+    OVERVIEW_NOTEBOOK,
+    SLIDES_NOTEBOOK,
+    SUFFIXES,
+    BuildOptions,
+    InvalidRequestError,
+    Job,
+    JobResult,
+)
 from .manifest import outputs_intact
 
 
@@ -47,10 +65,11 @@ def prepare(options: BuildOptions, dataset: Dataset | None = None) -> Plan:
         dataset = load_dataset(options.data_dir)
     # The true values, computed once: suppressed into the published tables, and the audit's ground truth.
     truth = unsuppressed_indicator_table(dataset, profile_areas(dataset.districts, dataset.population))
-    tables = compute_tables(dataset, unsuppressed=truth)
+    tables = compute_tables(dataset, unsuppressed=truth, cache=TableCache())
     areas = list(tables.areas)
     chosen = resolve_areas(areas, list(options.districts)) if options.districts else areas
     period = resolve_period(tables, options.period)
+    insight.prime(tables, period)  # the index and similar areas of this period, once, before the workers load them
     notes = tuple(
         f"{name}: keine Einwohner, daher kein Profil."
         for name in uninhabited_ortsteile(dataset.districts, dataset.population)
@@ -84,8 +103,9 @@ def inputs_digest(tables: ProfileTables, codes: frozenset[str], period: str) -> 
     table = tables.indicators
     shown = table[table["area"].isin(codes) & (table["period"].map(periods.sort_key) <= periods.sort_key(period))]
     population = tables.population[tables.population["area"].isin(codes)]
+    projection = projection_digest_frames(tables.projection, codes)  # the projection of these areas, the back-test
     digest = hashlib.sha256()
-    for frame in (shown, population, tables.catalogue, tables.districts):
+    for frame in (shown, population, tables.catalogue, tables.districts, *projection):
         digest.update(pd.util.hash_pandas_object(frame.reset_index(drop=True), index=True).to_numpy().tobytes())
     digest.update(repr(sorted(tables.metadata.items())).encode())
     digest.update(repr(tables.rule).encode())
@@ -103,10 +123,13 @@ class _Candidate:
     template: str
     digest: str
     is_overview: bool = False
+    is_open_data: bool = False
+    focus_group: str = ""
 
 
 def _candidates(options: BuildOptions, plan: Plan) -> list[_Candidate]:
-    """One candidate per chosen area; a build of all areas also builds the city overview (HTML and PDF)."""
+    """One candidate per chosen area; a build of all areas also builds the city overview (HTML and PDF) and the
+    focus report (HTML, PDF, slides) of every focus group of dataset.toml chosen in or before the period."""
     formats = tuple(f for f in FORMATS if f in options.formats)
     by_shown_areas: dict[frozenset, str] = {}  # all Ortsteil profiles show the same areas: hash them once
     candidates = []
@@ -117,14 +140,27 @@ def _candidates(options: BuildOptions, plan: Plan) -> list[_Candidate]:
         candidates.append(
             _Candidate(area, area.name, area.slug, formats, str(options.template), by_shown_areas[shown])
         )
+    if options.districts:  # the overview and the open data show every area: only a build of all areas makes them
+        return candidates
     overview_formats = tuple(f for f in formats if f in ("html", "pdf"))
-    if not options.districts and overview_formats:
-        city = next(a for a in plan.areas if a.level == "stadt")
-        everything = combine(*(c.digest for c in candidates))
+    city = next(a for a in plan.areas if a.level == "stadt")
+    everything = combine(*(c.digest for c in candidates))
+    if overview_formats:
         candidates.append(
             _Candidate(city, "Übersicht Bremerhaven", OVERVIEW_SLUG, overview_formats, str(OVERVIEW_NOTEBOOK),
                        everything, is_overview=True)  # fmt: skip
         )
+    if "data" in formats:
+        candidates.append(
+            _Candidate(city, "Offene Daten Bremerhaven", OPEN_DATA_SLUG, ("data",), "", everything, is_open_data=True)
+        )
+    focus_formats = tuple(f for f in formats if f in ("html", "pdf", "slides"))
+    for group in focus_groups(plan.tables.metadata):
+        if focus_formats and group.builds_report and group.year <= periods.Period.parse(plan.period).year:
+            candidates.append(
+                _Candidate(city, f"Schwerpunktbericht {group.title}", group.slug, focus_formats, str(FOCUS_NOTEBOOK),
+                           everything, focus_group=group.key)  # fmt: skip
+            )
     return candidates
 
 
@@ -153,10 +189,16 @@ def plan_jobs(
             skipped = {**entry, "status": "skipped", "input_fingerprint": request, "duration": 0.0, "message": ""}
             current.append(JobResult(**skipped))
             continue
-        if candidate.is_overview:
+        # What a report's job writes, for the links between its files (Job.output_paths without the notebook).
+        files = {s.lstrip("."): f"{candidate.slug}{s}" for f in candidate.formats for s in SUFFIXES[f]}
+        if candidate.focus_group:
+            info = focus_info(plan.tables, plan.period, candidate.focus_group, build_id, files)
+        elif candidate.is_open_data:
             info = overview_info(plan.tables, plan.period, build_id)
+        elif candidate.is_overview:
+            info = overview_info(plan.tables, plan.period, build_id, files)
         else:
-            info = report_info(plan.profiles[candidate.area.code], build_id)
+            info = report_info(plan.profiles[candidate.area.code], build_id, files)
         jobs.append(
             Job(
                 area_code=candidate.area.code,
@@ -172,6 +214,10 @@ def plan_jobs(
                 build_id=build_id,
                 info=info,
                 is_overview=candidate.is_overview,
+                is_open_data=candidate.is_open_data,
+                file_names=tuple(OPEN_DATA_FILES.items()) if candidate.is_open_data else (),
+                focus_group=candidate.focus_group,
+                slides_template=str(FOCUS_SLIDES_NOTEBOOK if candidate.focus_group else SLIDES_NOTEBOOK),
             )
         )
     return jobs, current

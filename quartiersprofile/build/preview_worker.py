@@ -30,6 +30,7 @@ from ..model.errors import InputError
 from ..publish.cover import report_info
 from ..publish.pdf import html_to_pdf
 from ..publish.render import notebook_to_html
+from .cache import TableCache
 from .engine import WarmKernel
 from .files import write_atomic
 from .fingerprints import data_fingerprint
@@ -72,7 +73,7 @@ class Renderer:
         """The tables of `data_dir`, computed again only when a data file changed."""
         fingerprint = data_fingerprint(data_dir)
         if self._tables is None or self._tables[0] != fingerprint:
-            tables = compute_tables(load_dataset(data_dir))
+            tables = compute_tables(load_dataset(data_dir), cache=TableCache())
             blob = save_tables(tables)
             path = self.folder / ".cache" / f"tables-{hashlib.sha256(blob).hexdigest()[:16]}.pkl"
             write_atomic(path, blob)

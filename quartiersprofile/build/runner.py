@@ -15,9 +15,11 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from contextlib import ExitStack, contextmanager
+from itertools import chain
 from pathlib import Path
 
 from .files import OutputLock, make_folder, remove_stale_temporaries, write_atomic
@@ -64,9 +66,11 @@ def run_build(options: BuildOptions, progress=None) -> BuildResult:
 def _build(options: BuildOptions, request: str, output_dir: Path, progress) -> BuildResult:
     """Everything after the fast skip: load the data, plan, run the jobs, write the outputs."""
     from ..model.dataset import load_dataset  # pandas and the content layers: only when there is work to do
-    from ..publish.audit import OutputAudit, suppression_report
+    from ..publish.audit import OutputAudit
     from ..publish.downloads import download_files
     from ..publish.index import index_page
+    from ..publish.open_data import open_data_files
+    from ..publish.privacy_report import suppression_report
     from .plan import plan_jobs, prepare
 
     if options.dry_run:
@@ -86,12 +90,17 @@ def _build(options: BuildOptions, request: str, output_dir: Path, progress) -> B
         jobs, results = plan_jobs(options, plan, previous, request, output_dir)
         disclosure_audit = OutputAudit(plan.hidden, plan.tables, plan.profiles)
         stack.enter_context(frozen_heap())
-        # The data-protection report is made while the workers build.
-        report_maker = stack.enter_context(ThreadPoolExecutor(1, thread_name_prefix="suppression-report"))
-        report_bytes = report_maker.submit(suppression_report, plan.tables, plan.period)
-        for done, (job, result, files) in enumerate(_run_jobs(jobs, cluster if cluster is not None else pool), start=1):
-            if result.status == "built" and "data" in job.formats and not job.is_overview:
-                files = {**files, **download_files(plan.profiles[job.area_code])}
+        # The data-protection report and the city-wide open data are made here while the workers build.
+        client_work = stack.enter_context(ThreadPoolExecutor(1, thread_name_prefix="client-files"))
+        report_bytes = client_work.submit(suppression_report, plan.tables, plan.period)
+        on_client = [job for job in jobs if job.is_open_data]
+        made_here = [(job, client_work.submit(_open_data_job, job, open_data_files, plan)) for job in on_client]
+        to_workers = [job for job in jobs if not job.is_open_data]
+        finished = _run_jobs(to_workers, cluster if cluster is not None else pool)
+        for done, (job, result, files) in enumerate(chain(finished, ((j, *f.result()) for j, f in made_here)), 1):
+            if result.status == "built" and "data" in job.formats and not (job.is_overview or job.is_open_data
+                                                                          or job.focus_group):
+                files = {**files, **download_files(plan.profiles[job.area_code], job.build_id)}
             result, files = audited(job, result, files, disclosure_audit)
             results.append(_finish(store_outputs(job, result, files), request, progress, done, len(jobs)))
             write_manifest(output_dir, results, previous)  # after every job: the manifest matches the files
@@ -100,8 +109,19 @@ def _build(options: BuildOptions, request: str, output_dir: Path, progress) -> B
         requests = read_requests(output_dir)
         requests[request] = sorted(r.key for r in results)
         write_requests(output_dir, requests)
-        write_atomic(output_dir / "index.html", index_page(output_dir, read_manifest(output_dir)))
+        index = index_page(output_dir, read_manifest(output_dir), plan.tables.districts)  # grouped as the register
+        write_atomic(output_dir / "index.html", index)
         return BuildResult(results, list(plan.notes))
+
+
+def _open_data_job(job: Job, make_files, plan) -> tuple[JobResult, dict[str, bytes]]:
+    """The city-wide open data of the period (`publish.open_data`), made by the client like a job's files."""
+    started = time.perf_counter()
+    result = JobResult(job.key, job.area_code, job.area_name, job.period, "built", job.fingerprint)
+    names = make_files(plan.tables, job.period, job.build_id)
+    files = {kind: names[path.name] for kind, path in job.output_paths().items()}
+    result.duration = round(time.perf_counter() - started, 2)
+    return result, files
 
 
 def _connect(address: str):
@@ -195,7 +215,8 @@ def audited(job: Job, result: JobResult, files: dict[str, bytes], disclosure_aud
     if not files:
         return result, files
     kinds = {("ipynb" if kind == FAILED_NOTEBOOK else kind): data for kind, data in files.items()}
-    leaks = disclosure_audit(kinds, None if job.is_overview else job.area_code, job.period, job.slug)
+    every_area = job.is_overview or job.is_open_data or bool(job.focus_group)  # a focus report: areas and the city
+    leaks = disclosure_audit(kinds, None if every_area else job.area_code, job.period, job.slug)
     if not leaks:
         return result, files
     shown = "; ".join(str(leak) for leak in leaks[:3]) + (f" (+{len(leaks) - 3} more)" if len(leaks) > 3 else "")

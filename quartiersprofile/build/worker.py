@@ -83,7 +83,9 @@ def _run_notebook(job: Job, template: Path, running: Path):
     # The kernel runs in the output folder, so the notebook names the shared tables by a relative path
     # and the kept notebook holds no absolute path of this machine.
     parameters = {"period": job.period, "tables": os.path.relpath(job.tables_path, job.output_dir)}
-    if not job.is_overview:
+    if job.focus_group:
+        parameters["group"] = job.focus_group
+    elif not job.is_overview:
         parameters["district"] = job.area_code
     kernel = worker_kernel(KERNEL_PRELOAD)
     notebook = kernel.execute(template, parameters, running, timeout=job.timeout, cwd=Path(job.output_dir))

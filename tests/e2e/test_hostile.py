@@ -58,6 +58,7 @@ def test_hostile_names_are_text_not_formulas_in_the_downloads(hostile_build):
     _, output = hostile_build
     (xlsx_path,) = output.glob("*/*.xlsx")
     sheet = load_workbook(io.BytesIO(xlsx_path.read_bytes())).active
-    names = [row[2].value for row in sheet.iter_rows(min_row=2)]
+    header = [cell.value for cell in next(sheet.iter_rows(max_row=1))]
+    names = [row[header.index("Indikator")].value for row in sheet.iter_rows(min_row=2)]
     assert f"'{HOSTILE_INDICATOR}" in names
     assert all(not str(v).startswith("=") for row in sheet.iter_rows() for v in (c.value for c in row) if v)
