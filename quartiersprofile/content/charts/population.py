@@ -55,17 +55,8 @@ def population_pyramid(pyramid: pd.DataFrame, district_name: str, narrow: bool =
         ax.stairs(
             sign * rows["city_share"].to_numpy(), edges, orientation="horizontal", baseline=None, **CITY_LINE
         )
-    limit = 1.12 * np.nanmax(pyramid[["district_share", "city_share"]].to_numpy())
-    ax.set_xlim(-limit, limit)
-    ax.set_ylim(edges[0], edges[-1])
-    ax.axvline(0, color="#555555", linewidth=0.6)
-    ax.set_yticks(np.arange(len(bands)), [band.replace("-", "–") for band in bands], fontsize=TABLE_FONTSIZE)
-    ax.set_ylabel("Alter in Jahren")
-    ax.xaxis.set_major_formatter(GermanFormatter(absolute=True))
-    ax.set_xlabel("Anteil an der Bevölkerung in %")
-    ax.grid(axis="x")
-    for x, label in ((0.25, "Männer"), (0.75, "Frauen")):
-        ax.text(x, 1.0, label, transform=ax.transAxes, ha="center", va="bottom", fontweight="bold")
+    largest = np.nanmax(pyramid[["district_share", "city_share"]].to_numpy())
+    frame_pyramid(ax, bands, edges, largest, "Anteil an der Bevölkerung in %")
     legend_below(fig, [patch_handle(HIGHLIGHT, district_name), city_handle()])
 
     young, old = list(bands_of_group(0, 19)), list(bands_of_group(65, None))
@@ -151,3 +142,19 @@ def population_development(series: pd.DataFrame, district_name: str, narrow: boo
         f"{format_count(last['district_population'])} ({last_label})."
     )
     return Chart(fig, alt)
+
+
+def frame_pyramid(ax, bands, edges, largest: float, x_label: str) -> None:
+    """The frame of an age pyramid: men left and women right of a centre line symmetric about the `largest`
+    value, the age bands as rows from `edges[0]` to `edges[-1]`, the axis labels and the two sexes' headings."""
+    limit = 1.12 * largest
+    ax.set_xlim(-limit, limit)
+    ax.set_ylim(edges[0], edges[-1])
+    ax.axvline(0, color="#555555", linewidth=0.6)
+    ax.set_yticks(np.arange(len(bands)), [band.replace("-", "–") for band in bands], fontsize=TABLE_FONTSIZE)
+    ax.set_ylabel("Alter in Jahren")
+    ax.xaxis.set_major_formatter(GermanFormatter(absolute=True))
+    ax.set_xlabel(x_label)
+    ax.grid(axis="x")
+    for x, label in ((0.25, "Männer"), (0.75, "Frauen")):
+        ax.text(x, 1.0, label, transform=ax.transAxes, ha="center", va="bottom", fontweight="bold")

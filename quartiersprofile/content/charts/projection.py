@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from ..text import NBSP, format_count, format_number
+from .population import frame_pyramid
 from .style import (
     HIGHLIGHT,
     MUTED,
@@ -62,17 +63,7 @@ def projection_pyramid(
         for yi in np.flatnonzero(own["projected"].isna().to_numpy()):
             hidden_any = True
             mark_suppressed(ax, (sign * 0.0, yi), dx=sign * 4)
-    limit = 1.12 * np.nanmax(pyramid[["now", "projected"]].to_numpy(dtype=float))
-    ax.set_xlim(-limit, limit)
-    ax.set_ylim(edges[0], edges[-1])
-    ax.axvline(0, color="#555555", linewidth=0.6)
-    ax.set_yticks(np.arange(len(bands)), [band.replace("-", "–") for band in bands], fontsize=TABLE_FONTSIZE)
-    ax.set_ylabel("Alter in Jahren")
-    ax.xaxis.set_major_formatter(GermanFormatter(absolute=True))
-    ax.set_xlabel("Einwohner:innen")
-    ax.grid(axis="x")
-    for x, label in ((0.25, "Männer"), (0.75, "Frauen")):
-        ax.text(x, 1.0, label, transform=ax.transAxes, ha="center", va="bottom", fontweight="bold")
+    frame_pyramid(ax, bands, edges, np.nanmax(pyramid[["now", "projected"]].to_numpy(dtype=float)), "Einwohner:innen")
     handles = [
         patch_handle(HIGHLIGHT, f"{area_name} {launch_year}"),
         Line2D([], [], label=f"Prognose {target_year}", **PROJECTION_LINE),
