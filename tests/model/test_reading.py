@@ -12,7 +12,6 @@ import resource
 import shutil
 import string
 import tempfile
-import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -501,15 +500,12 @@ def large(tmp_path_factory) -> Path:
 
 
 @pytest.mark.slow  # 200,000 rows
-def test_large_file_loads_every_row_in_reasonable_time_and_memory(large):
+def test_large_file_loads_every_row_in_bounded_memory(large):
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    start = time.perf_counter()
     observations = load_dataset(large).observations
-    elapsed = time.perf_counter() - start
     growth = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     assert len(observations) == LARGE_ROWS
     assert observations["numerator"].sum() == sum(row % 7 for row in range(LARGE_ROWS))
-    assert elapsed < 30, f"{elapsed:.1f} s"
     assert growth < 800, f"peak memory grew by {growth:.0f} MiB for a {LARGE_ROWS}-row file"
 
 
