@@ -20,21 +20,26 @@ in periods up to the report period.
   after the no-break space ignored) is a leak - small counts included. Axis tick labels are the scale, not
   data, and are left out.
 - Free text (visible HTML text, alt/title/aria-label attributes, PDF text): a hidden number is searched as a
-  whole token only when it is distinctive, i.e. has a decimal comma, a thousands point or an interval dash, and
-  counts only where its context names the indicator (the table row, list item, paragraph or figure around it;
-  in a PDF the line and the two lines on either side): a number without its indicator tells a reader nothing
-  about the hidden cell, and the reports print many derived numbers (life expectancy, index values, shares of
-  age groups) that coincide with some hidden value somewhere. Plain whole numbers below 1.000 (counts 1–4,
-  ages, years, "24 Ortsteile") are everywhere and are checked only in the places above.
+  whole token only when it is distinctive, i.e. has a decimal comma, a thousands point or an interval dash. A
+  hidden interval counts wherever it stands. A single hidden number counts only where its context names the
+  indicator (the table row, list item, paragraph or figure around it; in a PDF the line and the two lines on
+  either side): a lone number without its indicator tells a reader nothing about the hidden cell, and the
+  reports print many derived numbers (life expectancy, index values, shares of age groups) that coincide with
+  some hidden value somewhere. Plain whole numbers below 1.000 (counts 1–4, ages, years, "24 Ortsteile") are
+  everywhere and are checked only in the places above.
 - No false alarm from coincidence: outside the structured places a hidden number is ignored when the very same
   string is also printed for a published cell the output may show - in text any value, limit, interval or
   count, in a chart's labels a value of the same indicator; then its appearance proves nothing. (On the sample
   data no profile gives a false alarm, and a bar chart that draws the hidden values of its areas is caught for
   about 5 of 6 of them; the rest coincide with a published value.) The same holds in text for the numbers a
   report derives from published cells and the register only: the population projection of the areas it shows and
-  the changes of a focus report (`projection.printed_numbers`, `focus.printed_numbers`).
+  the changes of a focus report, life expectancy, SMRs and slope indices (`projection.printed_numbers`,
+  `focus.printed_numbers`, `outcomes.printed_numbers`), and an interval of two such numbers.
 
 A leak names the file, indicator, area, period and place, never the hidden value.
+
+Why one module of about 650 lines: the scope of an output (`_Scope`), the searches of each kind of output and the
+folder audit all work on the same `Leak`s and scope; apart, each part would import the others' internals.
 """
 
 from __future__ import annotations
