@@ -26,6 +26,7 @@ SYMBOLS = {"built": "✓", "skipped": "=", "failed": "✗", "planned": "·"}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    # Long on purpose: one declaration per option; their help texts are the length.
     parser = argparse.ArgumentParser(
         prog="python build.py",
         description="Build the health-related district profiles (HTML, PDF, data download) of Bremerhaven. "

@@ -187,6 +187,7 @@ class IndexResult:
 def compute_index(tables: ProfileTables, period: str) -> IndexResult | None:
     """The index of the Ortsteile in `period` and its Stadtteil means; None when the catalogue marks fewer than
     two indicators or too few areas are left (the log says why)."""
+    # Long on purpose: both levels and their rank simulations from the same published rows.
     indicators = index_indicators(tables.catalogue)
     if len(indicators) < 2:
         return None
@@ -295,6 +296,7 @@ def compute_neighbours(tables: ProfileTables, period: str, level: str) -> Neighb
     interval; None when the profile indicators are missing or too few areas have them. Areas with fewer than
     `MIN_POPULATION` inhabitants, or with less than half of the profile known, are left out (their profile says
     too little), as neighbours and as areas with neighbours."""
+    # Long on purpose: profile, standardisation, choice and exclusions of one level share their frames.
     k = NEIGHBOURS[level]
     catalogue = tables.catalogue.set_index("id")
     shown = shown_periods(tables, period)

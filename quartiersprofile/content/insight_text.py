@@ -290,6 +290,7 @@ def change_notes(changes: Changes) -> list[str]:
 
 def methods_paragraphs(profile: Profile) -> list[tuple[str, str]]:
     """(heading, paragraph) for the Methodik: the index, similar areas, targets, changes (what the data have)."""
+    # Long on purpose: four paragraphs of text; split, the wording would scatter.
     tables = profile.tables
     names = tables.catalogue.set_index("id")["name"]
     parts = []

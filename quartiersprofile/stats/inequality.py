@@ -136,6 +136,7 @@ def sii(
     numpy Generator or None for fresh entropy), so an area's limits depend only on the seed, its position and
     its data. Areas with a missing value give NaN.
     """
+    # Long on purpose: phe_sii in one piece, to be read against the R source line by line.
     confidence = check_confidence(confidence)
     value_type = _sii_options(transform, value_type, multiplier, simulations, se, lower, upper)
     spread = [se] if se is not None else [lower, upper]

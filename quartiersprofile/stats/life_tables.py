@@ -92,6 +92,7 @@ def life_expectancy(deaths, population, age_band_start, confidence=0.95, at_age=
     or the final band has no deaths. A value whose 95 % interval is wider than 20 years (1.96 SE > 10,
     whatever `confidence` is) is not shown: value NaN, limits kept, as PHE. Negative counts raise ValueError.
     """
+    # Long on purpose: the Chiang II table as PHEindicatormethods builds it, column by column.
     confidence = check_confidence(confidence)
     starts = _check_age_bands(age_band_start)
     deaths, population = broadcast(deaths, population)

@@ -47,6 +47,7 @@ def similar_areas(profile, k=4, population=None, weights=None, metric="euclidean
     correlation matrix estimated from few areas; it needs a complete profile and takes no indicator weights.
     Ties in distance are broken by the order of the areas.
     """
+    # Long on purpose: standardise, measure, choose, describe; each step uses the last's arrays.
     profile = check_frame("profile", profile)
     if metric not in METRICS:
         fail(f"metric must be one of {listed(METRICS)}, got {metric!r}")

@@ -230,6 +230,7 @@ def social_index(
     SD 1. classes: "quintiles" (fifths of the ranking; Berlin uses five classes) or ascending cut points on the
     score scale, e.g. (-1, -0.5, 0.5, 1) for SD bands as in Hamburg; class 5 is the highest burden.
     """
+    # Long on purpose: the method's steps in the order docs/architecture.md lists them.
     values = check_frame("values", values)
     if values.shape[1] < 2:
         fail("an index needs at least two indicators")

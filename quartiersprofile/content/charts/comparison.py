@@ -69,6 +69,7 @@ def district_bars(
     the highlight colour with a bold label; suppressed areas go to the bottom with "•". ``row_inches`` is the
     height of one area's row (a slide packs many areas tighter); ``narrow`` draws the phone variant.
     """
+    # Long on purpose: bars, labels, city line and legend depend on each other's geometry.
     table = blank_suppressed(table, ["value", "lower", "upper"])
     table["code"] = table["code"].astype(str)
     shown = table[table["value"].notna()].sort_values("value", ascending=False)
@@ -246,6 +247,7 @@ def spine_chart(rows: pd.DataFrame, narrow: bool = False) -> Chart:
     middle 50 %, dashed centre line = city, circle = district coloured by its classification. ``narrow`` (the
     phone variant): each indicator's name on a line of its own above its bar, the legend in two columns.
     """
+    # Long on purpose: rows, markers, text columns and legend depend on each other's geometry.
     rows = blank_suppressed(rows.reset_index(drop=True), ["value"])
     pos = spine_positions(rows)
     y = np.arange(len(rows))

@@ -208,6 +208,7 @@ def tile_map(
     a colour bar; areas without a value stay white. ``geojson``: a FeatureCollection whose features carry the
     property ``code``; Stadtteil outlines are drawn where neighbouring polygons share their vertices.
     """
+    # Long on purpose: tiles, labels, colour scale and legend depend on each other's geometry.
     codes = ortsteile["code"].astype(str)
     names = dict(zip(codes, ortsteile["name"], strict=True))
     stadtteile = dict(zip(codes, ortsteile["stadtteil_name"], strict=True))

@@ -63,6 +63,7 @@ def make_problem(sk: Skeleton, num_shown, den_shown, numerator, denominator, pre
 
     `present` (default: all) limits the table to some cells, e.g. the periods published so far.
     """
+    # Long on purpose: cells, bounds and equations of a period index into each other.
     n = sk.n_cells
     rule = sk.structure
     present = np.ones(n, dtype=bool) if present is None else np.asarray(present, dtype=bool)

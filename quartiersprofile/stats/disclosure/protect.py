@@ -68,6 +68,7 @@ class ProtectionError(RuntimeError):
 def protect(true_table: pd.DataFrame, primary, structure: Structure, *, max_rounds: int = 100_000) -> pd.DataFrame:
     """Secondary suppression for `true_table` (see the module docstring). Returns ``numerator_shown``,
     ``denominator_shown`` and ``secondary`` per row (the input's index); statistics in ``attrs["stats"]``."""
+    # Long on purpose: attack, choose, hide, repeat: the loop and its bookkeeping together.
     started = time.perf_counter()
     sk = build_skeleton(true_table, structure)
     cells = sk.cells
@@ -191,6 +192,7 @@ def _choose(sk, problem, bounds, target, step, expr_step, num, den, num_shown, d
             parents, member_sets, chosen, support):  # fmt: skip
     """The published value to hide next for a disclosed target: (expression id or None, unavoidable, fallback)."""
     # the protected side: a complement's numerator, a count's own expression
+    # Long on purpose: each candidate's cost and the deterministic tie-break read together.
     anchor = int(problem.t_neg[target] if problem.t_neg[target] >= 0 else problem.t_pos[target])
     t_area, t_group = sk.expr_area[anchor], sk.expr_group[anchor]
     t_members = member_sets[t_area]

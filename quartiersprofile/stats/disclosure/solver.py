@@ -145,6 +145,7 @@ def _signature(*arrays) -> bytes:
 def solve(problem: Problem, cache: dict | None = None, exact: bool = False, seed: int = 0) -> Bounds:
     """Bounds of every target of `problem` (method: module docstring). `cache` maps component signatures to
     results across calls; `exact` solves every target's min and max instead of certifying wide ones."""
+    # Long on purpose: the LP set up, solved and read back where its arrays are built once.
     sk = problem.skeleton
     n_var = sk.E.shape[1]
     T = problem.t_pos.size
@@ -389,6 +390,7 @@ def _bound_components(comps: list[_Comp], exact: bool, seed: int, stats, big):
     solution is an integral point too and may certify other targets of its component; a side whose point
     reaches the bound implied by the target's own cell needs no solve.
     """
+    # Long on purpose: min and max per component share the component's matrix.
     for c in comps:
         T = c.C.shape[0]
         c.lo = np.full(T, np.inf)

@@ -220,6 +220,7 @@ def _groups(quantities: list[Quantity], links) -> tuple[dict[Quantity, int], lis
 
 def build_skeleton(table: pd.DataFrame, structure: Structure) -> Skeleton:
     """Index the cells, their expressions and the variables of a table (see the module docstring)."""
+    # Long on purpose: each kind of relation added in turn to one set of equations.
     cells = normalise_cells(table)
     indicator = cells["indicator"].to_numpy(dtype=object)
     area = cells["area"].to_numpy(dtype=object)
