@@ -155,7 +155,9 @@ def print_summary(result: jobs.BuildResult, output_dir: Path) -> None:
         print(f"\n{len(failed)} profile(s) failed:", file=sys.stderr)
         for entry in failed:
             print(f"  {entry.key}: {entry.message}", file=sys.stderr)
-        print("The executed notebooks are kept as <profile>.failed.ipynb for debugging.", file=sys.stderr)
+        kept = [e.key for e in failed if (Path(output_dir) / f"{e.key}.failed.ipynb").is_file()]
+        if kept:  # a notebook that failed the disclosure audit is never kept: it shows the hidden value
+            print(f"Kept for debugging: {', '.join(f'{key}.failed.ipynb' for key in kept)}.", file=sys.stderr)
 
 
 COMMANDS = ("check", "preview", "audit")

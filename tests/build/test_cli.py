@@ -82,7 +82,18 @@ def test_summary_and_exit_code_of_a_build(monkeypatch, capsys, tmp_path):
     failed = jobs.JobResult("2024/b", "2", "B", "2024", "failed", message="cell 3 (x = 1): ValueError: boom")
     results = [jobs.JobResult("2024/a", "1", "A", "2024", "built", duration=1.25), failed]
     monkeypatch.setattr(cli, "run_build", lambda options, progress=None: jobs.BuildResult(results, ["a note"]))
+    (tmp_path / "2024").mkdir()
+    (tmp_path / "2024" / "b.failed.ipynb").write_text("{}")
     assert cli.main(["--output", str(tmp_path), "--quiet"]) == jobs.EXIT_FAILED
     out, err = capsys.readouterr()
     assert "1 built, 1 failed" in out and "note: a note" in out
-    assert "2024/b: cell 3 (x = 1): ValueError: boom" in err and ".failed.ipynb" in err
+    assert "2024/b: cell 3 (x = 1): ValueError: boom" in err and "Kept for debugging: 2024/b.failed.ipynb." in err
+
+
+def test_a_failure_without_a_kept_notebook_does_not_claim_one(monkeypatch, capsys, tmp_path):
+    """A job that failed the disclosure audit keeps no notebook (it would show the hidden value)."""
+    failed = jobs.JobResult("2024/b", "2", "B", "2024", "failed", message="disclosure audit: 1 leak(s)")
+    monkeypatch.setattr(cli, "run_build", lambda options, progress=None: jobs.BuildResult([failed], []))
+    assert cli.main(["--output", str(tmp_path), "--quiet"]) == jobs.EXIT_FAILED
+    err = capsys.readouterr().err
+    assert "disclosure audit" in err and ".failed.ipynb" not in err
