@@ -19,7 +19,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from openpyxl import load_workbook
 
 from ..content.indicators import declared_links, suppression_cells, suppression_members
 from ..content.tables import ProfileTables
@@ -34,7 +33,7 @@ from ..stats.disclosure import (
     links_of,
     visible_complements,
 )
-from .downloads import SEX_LABELS
+from .downloads import SEX_LABELS, read_xlsx_rows
 
 #: The files of a period folder a reader can download as tables (the DPO report is internal, not published).
 INTERNAL_PREFIX = "datenschutz-"
@@ -64,14 +63,6 @@ def _rows_of_csv(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
 
 
-def _rows_of_xlsx(data: bytes) -> list[list]:
-    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    try:
-        return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
-    finally:
-        workbook.close()
-
-
 def _number(value) -> float:
     """A number as the downloads write it: an Excel number, or German text ("13,75")."""
     if value is None or value == "":
@@ -88,7 +79,7 @@ def published_rows(folder: Path) -> pd.DataFrame:
     for path in sorted(folder.iterdir()):
         if path.name.startswith(INTERNAL_PREFIX) or path.suffix not in (".csv", ".xlsx"):
             continue
-        rows = _rows_of_csv(path.read_bytes()) if path.suffix == ".csv" else _rows_of_xlsx(path.read_bytes())
+        rows = _rows_of_csv(path.read_bytes()) if path.suffix == ".csv" else read_xlsx_rows(path.read_bytes())
         if not rows or "Kennziffer" not in rows[0]:
             continue
         header = [str(name) for name in rows[0]]

@@ -60,7 +60,6 @@ from pathlib import Path
 
 import pandas as pd
 from bs4 import BeautifulSoup
-from openpyxl import load_workbook
 from PIL import Image
 
 from ..content import text
@@ -76,6 +75,7 @@ from ..model.focus import focus_groups
 from ..stats.suppression import SUPPRESSED_MARKER
 from . import attacker, focus, projection
 from . import outcomes as outcome_fragments
+from .downloads import read_xlsx_rows
 from .open_data import FILES as OPEN_DATA_FILES
 from .open_data import SLUG as OPEN_DATA_SLUG
 
@@ -356,7 +356,7 @@ class OutputAudit:
                 rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
                 leaks += _audit_download(label, rows, scope)
             elif kind == "xlsx":
-                leaks += _audit_download(label, _xlsx_rows(data), scope)
+                leaks += _audit_download(label, read_xlsx_rows(data), scope)
             elif kind == "parquet":
                 frame = pd.read_parquet(io.BytesIO(data))
                 rows = [list(frame.columns), *frame.astype(object).where(frame.notna(), None).to_numpy().tolist()]
@@ -420,11 +420,6 @@ def audit_job_outputs(
 ) -> list[Leak]:
     """One job's leaks without a shared `OutputAudit` (see there)."""
     return OutputAudit(hidden, tables)(outputs, area_code, period, slug)
-
-
-def _xlsx_rows(data: bytes) -> list[list]:
-    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
 
 
 def _audit_download(label: str, rows: list[list], scope: _Scope) -> list[Leak]:

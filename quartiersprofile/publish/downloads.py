@@ -346,3 +346,11 @@ def download_files(profile: Profile, build_id: str = "") -> dict[str, bytes]:
     title = f"Gesundheitsbezogenes Quartiersprofil {profile.name}, {profile.period_label}: Indikatoren"
     notes = notes_for(profile.tables, title, build_id, table.columns)
     return {"csv": to_excel_csv(table), "xlsx": to_xlsx(table, sheet=profile.name, notes=notes)}
+
+
+def read_xlsx_rows(data: bytes) -> list[list]:
+    """The first sheet of a published XLSX file as rows of cell values (None for an empty cell), as a reader's
+    spreadsheet program sees them. Read with calamine (Rust): the audits read every file a build publishes, and
+    openpyxl needs about 3.5 s for the city-wide open data alone."""
+    frame = pd.read_excel(io.BytesIO(data), sheet_name=0, header=None, dtype=object, engine="calamine")
+    return frame.astype(object).where(frame.notna(), None).to_numpy().tolist()
