@@ -141,9 +141,10 @@ def _stadtteile_html(found: insight.IndexResult, tables: ProfileTables, period: 
     return _table(caption, head, rows, "insight-ranking", {1, 2, 4, 5}) + note
 
 
-def _ortsteile_chart(found: insight.IndexResult, tables: ProfileTables, highlight, period: str) -> str:
+def _ortsteile_chart(found: insight.IndexResult, tables: ProfileTables, highlight, period: str, **style) -> str:
+    """The ranking chart of the Ortsteile in a figure; `style`: `index_ranking`'s fontsize (the slide)."""
     table = _ranking_table(found, "ortsteil", tables)
-    chart = index_ranking(table, list(highlight), "Ortsteile")
+    chart = index_ranking(table, list(highlight), "Ortsteile", **style)
     caption = (
         f"Ortsteile im {INDEX_NAME}, {periods.label(period)}: Rang (Punkt, Farbe = Klasse) und 95-%-Intervall des "
         "Rangs (Linie)"
@@ -357,6 +358,9 @@ def _targets_html(tables: ProfileTables, period: str) -> str:
 # --- the slide -------------------------------------------------------------------------------------------------
 
 
+SLIDE_FONTSIZE = 9.0
+
+
 def index_slide_html(profile: Profile) -> str:
     """The slide of the index: the ranking of the Ortsteile (the area highlighted) beside its place in large type;
     empty when there is no index."""
@@ -365,7 +369,8 @@ def index_slide_html(profile: Profile) -> str:
         return ""
     members = set(profile.area.members if profile.area.level == "stadtteil" else [profile.area.code])
     highlight = [c for c in found.ortsteile.index if c in members] if profile.area.level != "stadt" else []
-    chart = _ortsteile_chart(found, profile.tables, highlight, profile.period)
+    # A slide shows the 20-row chart at about its natural height: names and columns at 9 pt stay readable there.
+    chart = _ortsteile_chart(found, profile.tables, highlight, profile.period, fontsize=SLIDE_FONTSIZE)
     position = insight_rows.index_position(profile)
     if position is not None:
         dative = insight.LEVEL_WORDS[insight_rows.level(profile)][2]

@@ -39,14 +39,19 @@ def format_score(score: float) -> str:
 
 @styled
 def index_ranking(
-    table: pd.DataFrame, highlight: list[str] | tuple[str, ...] = (), title: str = "Gebiete", narrow: bool = False
+    table: pd.DataFrame,
+    highlight: list[str] | tuple[str, ...] = (),
+    title: str = "Gebiete",
+    narrow: bool = False,
+    fontsize: float = TABLE_FONTSIZE,
 ) -> Chart:
     """The areas ranked by the index, rank 1 (highest burden) at the top.
 
     ``table``: ``code, name, score, rank, index_class, rank_lower, rank_upper``. Each area is a dot at its rank,
     coloured by its class, with a line over the 95 % interval of its rank; ``highlight`` (codes) in bold.
     ``title``: what the areas are ("Ortsteile"), for the alt text. The phone variant (``narrow``) is taller and
-    has its legend in one column.
+    has its legend in one column. ``fontsize``: of the names and the columns (a slide shows the chart at about
+    its natural size, where the 7.5 pt of a report figure is too small).
     """
     rows = table.sort_values("rank").reset_index(drop=True)
     count = len(rows)
@@ -65,7 +70,7 @@ def index_ranking(
         c=[CLASS_COLOURS[int(c)] for c in rows["index_class"]],
     )
     ax.set_ylim(count - 0.5, -0.5)
-    ax.set_yticks(y, rows["name"], fontsize=TABLE_FONTSIZE)
+    ax.set_yticks(y, rows["name"], fontsize=fontsize)
     for label, bold in zip(ax.get_yticklabels(), chosen, strict=True):
         label.set_fontweight("bold" if bold else "normal")
     ax.set_xlim(0.5, count + 0.5)
@@ -75,7 +80,7 @@ def index_ranking(
     ax.grid(axis="x")
     ax.tick_params(axis="y", length=0)
     scores = [format_score(s) for s in rows["score"]]
-    text_columns(ax, y, [("Punktwert", scores), ("Klasse", [str(int(c)) for c in rows["index_class"]])])
+    text_columns(ax, y, [("Punktwert", scores), ("Klasse", [str(int(c)) for c in rows["index_class"]])], fontsize)
     present = sorted({int(c) for c in rows["index_class"]}, reverse=True)
     handles = [marker_handle(CLASS_COLOURS[c], f"Klasse {c}: {CLASS_NAMES[c]} Belastung") for c in present]
     handles.append(Line2D([], [], color="#555555", linewidth=1.0, label=INTERVAL_LABEL))

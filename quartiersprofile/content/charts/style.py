@@ -308,15 +308,18 @@ def text_width(text: str, fontsize: float, weight: str = "normal") -> float:
     return TEXT_PATHS.get_text_width_height_descent(text, prop, ismath=False)[0]
 
 
-def text_columns(ax, y: Sequence[float], columns: Sequence[tuple[str, Sequence[str]]]) -> float:
+def text_columns(
+    ax, y: Sequence[float], columns: Sequence[tuple[str, Sequence[str]]], fontsize: float = TABLE_FONTSIZE
+) -> float:
     """Right-aligned text columns right of the axes, like a table; each ``(header, texts)`` just as wide
     as its longest entry. Only the headers take part in the layout: the entries lie between the axes and their
     header's right edge, where the layout makes room anyway, so measuring them would be work without effect.
-    Returns the distance in points from the axes' right edge to the right edge of the last column."""
+    `fontsize`: of headers and entries. Returns the distance in points from the axes' right edge to the right
+    edge of the last column."""
     offset = 0.0
     for header, texts in columns:
         offset += COLUMN_GAP + max(
-            [text_width(header, TABLE_FONTSIZE, "bold")] + [text_width(t, TABLE_FONTSIZE) for t in texts]
+            [text_width(header, fontsize, "bold")] + [text_width(t, fontsize) for t in texts]
         )
         ax.annotate(
             header,
@@ -326,7 +329,7 @@ def text_columns(ax, y: Sequence[float], columns: Sequence[tuple[str, Sequence[s
             textcoords="offset points",
             ha="right",
             va="bottom",
-            fontsize=TABLE_FONTSIZE,
+            fontsize=fontsize,
             fontweight="bold",
         )
         for yi, text in zip(y, texts, strict=True):
@@ -338,7 +341,7 @@ def text_columns(ax, y: Sequence[float], columns: Sequence[tuple[str, Sequence[s
                 textcoords="offset points",
                 ha="right",
                 va="center",
-                fontsize=TABLE_FONTSIZE,
+                fontsize=fontsize,
                 in_layout=False,
             )
     return offset

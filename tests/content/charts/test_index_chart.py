@@ -85,3 +85,14 @@ def test_the_ranking_has_a_phone_variant_with_the_same_ranks_and_classes(ranking
     texts = figure_texts(narrow)
     assert {"Klasse", "Punktwert", "+1,23", "-1,05"} <= set(texts)
     assert style.smallest_text_size(narrow.figure) >= style.TABLE_FONTSIZE
+
+
+def test_the_slide_draws_names_and_columns_larger(ranking):
+    from matplotlib.text import Annotation
+
+    chart = index_ranking(ranking, ["c"], "Ortsteile", fontsize=9.0)
+    ax = chart.figure.axes[0]
+    assert {t.get_fontsize() for t in ax.get_yticklabels()} == {9.0}
+    columns = [t for t in ax.texts if isinstance(t, Annotation)]
+    assert {"+1,23", "Punktwert", "Klasse"} <= {t.get_text() for t in columns}
+    assert {t.get_fontsize() for t in columns} == {9.0}
