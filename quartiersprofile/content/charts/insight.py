@@ -84,7 +84,12 @@ def index_ranking(
     present = sorted({int(c) for c in rows["index_class"]}, reverse=True)
     handles = [marker_handle(CLASS_COLOURS[c], f"Klasse {c}: {CLASS_NAMES[c]} Belastung") for c in present]
     handles.append(Line2D([], [], color="#555555", linewidth=1.0, label=INTERVAL_LABEL))
-    legend_below(fig, handles, ncols=1 if narrow else 3, narrow=narrow)
+    legend_below(fig, handles, ncols=1 if narrow else 2 if fontsize > TABLE_FONTSIZE else 3, narrow=narrow)
+    if fontsize > TABLE_FONTSIZE:  # a slide: no text smaller than the names (the scale and legend are 8 pt)
+        ax.tick_params(axis="x", labelsize=max(fontsize, ax.xaxis.get_ticklabels()[0].get_fontsize()))
+        ax.xaxis.label.set_fontsize(max(fontsize, ax.xaxis.label.get_fontsize()))
+        for entry in fig.legends[0].get_texts():
+            entry.set_fontsize(max(fontsize, entry.get_fontsize()))
 
     alt = [f"Gesundheits- und Sozialindex: {count} {title} nach Rang, mit dem 95-%-Intervall jedes Rangs."]
     for row in rows[chosen].itertuples():

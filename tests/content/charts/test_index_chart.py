@@ -96,3 +96,6 @@ def test_the_slide_draws_names_and_columns_larger(ranking):
     columns = [t for t in ax.texts if isinstance(t, Annotation)]
     assert {"+1,23", "Punktwert", "Klasse"} <= {t.get_text() for t in columns}
     assert {t.get_fontsize() for t in columns} == {9.0}
+    from quartiersprofile.content.charts import style
+
+    assert style.smallest_text_size(chart.figure) == 9.0  # the scale and the legend too
