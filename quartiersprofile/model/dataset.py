@@ -179,20 +179,9 @@ def load_dataset(data_dir: Path | None = None) -> Dataset:
     """
     data_dir = DATA_DIR if data_dir is None else Path(data_dir)
     tables, files, problems = {}, {}, []
-    for name in TABLES:
-        try:
-            path = table_path(data_dir, name)
-        except ReadError as err:
-            problems.append(Problem(f"{name}.csv", None, None, None, str(err)))
-            continue
-        files[name] = path
-        table, table_problems = _read(path, name)
-        problems += table_problems
-        if table is not None:
-            tables[name] = table
-    for name in OPTIONAL_TABLES:
-        if not any((data_dir / f"{name}{suffix}").is_file() for suffix in (".csv", ".xlsx")):
-            continue  # absent: allowed
+    present = [name for name in OPTIONAL_TABLES  # an optional table may be absent
+               if any((data_dir / f"{name}{suffix}").is_file() for suffix in (".csv", ".xlsx"))]  # fmt: skip
+    for name in [*TABLES, *present]:
         try:
             path = table_path(data_dir, name)
         except ReadError as err:

@@ -223,17 +223,7 @@ def compare_with_neighbours(
     low = pd.Series(lower).reindex(areas).to_numpy(dtype=float)
     high = pd.Series(upper).reindex(areas).to_numpy(dtype=float)
     comparison = compare_to_benchmark(low, high, benchmark.value, polarity)
-    labels = areas.to_numpy()[positions]
-    return pd.DataFrame(
-        {
-            "benchmark": benchmark.value,
-            "benchmark_lower": benchmark.lower,
-            "benchmark_upper": benchmark.upper,
-            "comparison": comparison,
-            "neighbours": [", ".join(map(str, row)) if ok else "" for row, ok in zip(labels, complete, strict=True)],
-        },
-        index=areas,
-    )
+    return _benchmark_frame(areas, positions, complete, benchmark, comparison)
 
 
 def weighted_benchmark(values, lower, upper, weights, confidence=0.95):
@@ -293,6 +283,12 @@ def compare_with_neighbour_values(
     group[0][~complete] = np.nan
     benchmark = weighted_benchmark(*group, confidence=confidence)
     comparison = compare_to_benchmark(low, high, benchmark.value, polarity)
+    return _benchmark_frame(areas, positions, complete, benchmark, comparison)
+
+
+def _benchmark_frame(areas: pd.Index, positions, complete, benchmark, comparison) -> pd.DataFrame:
+    """One row per area: the similar areas' benchmark with its limits, the comparison, and the neighbours' codes
+    (empty where the group is incomplete)."""
     labels = areas.to_numpy()[positions]
     return pd.DataFrame(
         {
